@@ -1,0 +1,177 @@
+"""Vectorised classification of national codes through the reference tables.
+
+Each ``add_*`` function takes a DataFrame with the processed-table columns it
+needs and returns a new DataFrame with classification columns added (no
+per-row Python loop: joins on the reference tables with ``validate="m:1"``).
+Codes absent from a reference table are classified ``unknown`` (never silently
+``non_ess``) and listed by :func:`classification_issues`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from desir_analysis import reference
+from desir_analysis.codes import departement_of_commune
+
+# activity_nomenclature value -> sectors.csv nomenclature (NACE class system)
+NOMENCLATURE_TO_NACE = {
+    "NAFRev2": "NACE2",
+    "NACEBEL2008": "NACE2",
+    "NACEBEL2025": "NACE21",
+    "NAF2025": "NACE21",
+}
+UNKNOWN = "unknown"
+
+
+def _require(frame: pd.DataFrame, columns: list[str], func: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise KeyError(f"{func}: missing column(s) {missing}; got {list(frame.columns)}")
+
+
+def add_legal_family(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add ``ess_family`` and ``public_sector`` from ``country`` and ``legal_form``.
+
+    Source: ``reference/legal_forms.csv`` (INSEE CJ niveau III 2022-09, KBO 2025-10).
+    A code absent from the table gets family ``unknown`` and ``public_sector`` <NA>.
+    """
+    _require(frame, ["country", "legal_form"], "add_legal_family")
+    ref = reference.legal_forms()[["country", "code", "ess_family", "public_sector"]]
+    out = frame.drop(columns=["ess_family", "public_sector"], errors="ignore").merge(
+        ref.rename(columns={"code": "legal_form"}),
+        on=["country", "legal_form"],
+        how="left",
+        validate="m:1",
+    )
+    out["ess_family"] = out["ess_family"].fillna(UNKNOWN).astype("string")
+    out["public_sector"] = out["public_sector"].astype("boolean")
+    return out
+
+
+def nace_class(codes: pd.Series, nomenclature: pd.Series) -> pd.Series:
+    """NACE class (``DD.DD``) of normalised national activity codes.
+
+    NAF ``88.10A`` and NACE-BEL ``88.101`` both reach class ``88.10`` (first five
+    characters); other nomenclatures (NAFRev1, NAF1993, NAP) have no NACE class here.
+    """
+    known = nomenclature.isin(list(NOMENCLATURE_TO_NACE)).fillna(False)
+    return codes.astype("string").str[:5].where(known)
+
+
+def add_sector(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add ``nace`` (class) and ``sector_group`` from ``national_activity`` and ``activity_nomenclature``.
+
+    Source: ``reference/sectors.csv``. Classes absent from the nomenclature's list and
+    codes of older nomenclatures get ``sector_group = "unknown"``.
+    """
+    _require(frame, ["national_activity", "activity_nomenclature"], "add_sector")
+    out = frame.drop(columns=["nace", "sector_group"], errors="ignore").copy()
+    out["nace"] = nace_class(out["national_activity"], out["activity_nomenclature"])
+    out["_nace_system"] = out["activity_nomenclature"].map(NOMENCLATURE_TO_NACE).astype("string")
+    ref = reference.sectors()[["nomenclature", "nace_class", "sector_group"]].rename(
+        columns={"nomenclature": "_nace_system", "nace_class": "nace"}
+    )
+    out = out.merge(ref, on=["_nace_system", "nace"], how="left", validate="m:1")
+    out["sector_group"] = out["sector_group"].fillna(UNKNOWN).astype("string")
+    return out.drop(columns="_nace_system")
+
+
+def add_activity_exclusion(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add ``activity_excluded`` (bool) and ``exclusion_reason`` from ``nace``.
+
+    Rule (``reference/activity_exclusions.csv``): class starts with 84, 94.11,
+    94.20, 94.91 or 94.92 (INSEE: public administration, employer and consular
+    bodies, trade unions, religious and political organisations). Unknown classes
+    are not excluded (they are reported as ``sector_group = unknown``).
+    """
+    _require(frame, ["nace"], "add_activity_exclusion")
+    out = frame.copy()
+    nace = out["nace"].astype("string")
+    reason = pd.Series(pd.NA, index=out.index, dtype="string")
+    for prefix, why in reference.activity_exclusions()[["nace_prefix", "reason"]].itertuples(index=False):
+        hit = nace.str.startswith(prefix).fillna(False) & reason.isna()
+        reason = reason.mask(hit, why)
+    out["activity_excluded"] = reason.notna().astype(bool)
+    out["exclusion_reason"] = reason
+    return out
+
+
+def current_nis(communes: pd.Series) -> pd.Series:
+    """Map Belgian NIS codes changed in 2019 / 2025 to the current code (chains followed)."""
+    changes = reference.commune_changes()
+    mapping = dict(zip(changes["old_code"], changes["new_code"], strict=True))
+    out = communes.astype("string")
+    for _ in range(3):  # at most 2019 then 2025
+        out = out.replace(mapping)
+    return out
+
+
+def territory_of_commune(country: pd.Series, commune: pd.Series) -> pd.Series:
+    """Territory code (FR département, BE arrondissement or commune exception) of communes."""
+    terr = reference.territories()
+    exceptions = set(terr.loc[terr["level"] == "commune", "code"])
+    fr = departement_of_commune(commune)
+    be_cur = current_nis(commune)
+    be = be_cur.where(be_cur.isin(exceptions), be_cur.str[:2] + "000")
+    return fr.where(country.eq("FR"), be.where(country.eq("BE")))
+
+
+def add_territory(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add ``territory``, ``nuts3`` and zone flags ``zone_desir``, ``zone_interreg_fwvl``.
+
+    FR communes reach their département by prefix (``2A``/``2B``, ``97x``); BE
+    communes reach their arrondissement after the 2019/2025 re-codings
+    (``reference/commune_changes.csv``), with the German-speaking communes
+    placed in NUTS3 BE336. Unknown territories get ``nuts3`` <NA> and zone flags False.
+    """
+    _require(frame, ["country", "commune"], "add_territory")
+    out = frame.drop(columns=["territory", "nuts3", "zone_desir", "zone_interreg_fwvl"], errors="ignore").copy()
+    out["territory"] = territory_of_commune(out["country"], out["commune"].astype("string"))
+    ref = reference.territories()[["country", "code", "nuts3", "zone_desir", "zone_interreg_fwvl"]]
+    ref = ref.rename(columns={"code": "territory"})
+    ref["nuts3"] = ref["nuts3"].mask(ref["nuts3"].eq(""))
+    out = out.merge(ref, on=["country", "territory"], how="left", validate="m:1")
+    for col in ("zone_desir", "zone_interreg_fwvl"):
+        out[col] = out[col].fillna(False).astype(bool)
+    return out
+
+
+def in_zone(frame: pd.DataFrame, zone: str) -> pd.Series:
+    """Boolean mask of rows in a named study zone (``desir`` or ``interreg_fwvl``)."""
+    if zone not in reference.ZONES:
+        raise ValueError(f"unknown zone {zone!r}; expected one of {reference.ZONES}")
+    if f"zone_{zone}" not in frame.columns:
+        frame = add_territory(frame)
+    return frame[f"zone_{zone}"].astype(bool)
+
+
+def classify(frame: pd.DataFrame) -> pd.DataFrame:
+    """Apply every classification: legal family, sector, activity exclusion, territory."""
+    out = add_legal_family(frame)
+    out = add_sector(out)
+    out = add_activity_exclusion(out)
+    return add_territory(out)
+
+
+def classification_issues(frame: pd.DataFrame, max_examples: int = 5) -> pd.DataFrame:
+    """Count codes that could not be classified, with examples, by field and country.
+
+    Returns a tidy table: ``field`` (legal_form | activity | territory),
+    ``country``, ``n_rows``, ``n_codes``, ``examples`` (most frequent first).
+    """
+    checks = []
+    if "ess_family" in frame:
+        checks.append(("legal_form", frame["ess_family"].eq(UNKNOWN), "legal_form"))
+    if "sector_group" in frame:
+        checks.append(("activity", frame["sector_group"].eq(UNKNOWN), "national_activity"))
+    if "nuts3" in frame:
+        checks.append(("territory", frame["nuts3"].isna(), "commune"))
+    rows = []
+    for field, mask, col in checks:
+        sub = frame.loc[mask.fillna(True).astype(bool), ["country", col]]
+        for country, grp in sub.groupby("country", sort=True):
+            counts = grp[col].astype("string").fillna("<manquant>").value_counts()
+            rows.append(dict(field=field, country=country, n_rows=int(len(grp)), n_codes=int(len(counts)),
+                             examples=", ".join(counts.index[:max_examples])))
+    return pd.DataFrame(rows, columns=["field", "country", "n_rows", "n_codes", "examples"])

@@ -1,0 +1,19 @@
+"""Paths of the project, independent of the working directory.
+
+Notebooks, the CLI and the tests import these constants instead of relying on
+relative paths (papermill, nbconvert and pytest do not agree on the working
+directory). ``DESIR_ROOT`` overrides the project root, e.g. to build into a
+scratch folder.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJ_ROOT: Path = Path(os.environ.get("DESIR_ROOT") or Path(__file__).resolve().parents[2])
+DATA_DIR: Path = PROJ_ROOT / "data"
+RAW_DATA_DIR: Path = DATA_DIR / "raw"
+PROCESSED_DATA_DIR: Path = DATA_DIR / "processed"
+REPORTS_DIR: Path = PROJ_ROOT / "reports"
+NOTEBOOKS_DIR: Path = PROJ_ROOT / "notebooks"

@@ -1,0 +1,168 @@
+"""Run the study notebooks with papermill and export them to self-contained HTML.
+
+Notebooks are kept as jupytext percent scripts (``notebooks/*.py``), so diffs
+stay readable. The runner converts one to ``.ipynb`` in the output folder,
+checks the parameters against the notebook's ``parameters`` cell (papermill only
+warns on unknown names), executes it with an explicit kernel, working directory
+and time-outs, and exports HTML with the project's offline template (no code,
+no request to any external host, a table of contents). A failing notebook is
+kept under ``reports/<year>/failed/`` and never exported.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import logging
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import jupytext
+import nbformat
+import papermill
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+
+from desir_analysis import config
+
+log = logging.getLogger(__name__)
+KERNEL = "python3"
+
+
+@dataclass(frozen=True)
+class Study:
+    """One study notebook and its title."""
+
+    name: str
+    notebook: str
+    title: str
+
+
+STUDIES: dict[str, Study] = {
+    "referentiel": Study("referentiel", "referentiel.py", "Définition commune de l'ESS : référentiels et périmètres"),
+}
+
+
+class ReportError(RuntimeError):
+    """A study could not be produced."""
+
+
+def to_ipynb(source: Path, target: Path) -> Path:
+    """Convert a jupytext percent script to a notebook with the kernel set."""
+    nb = jupytext.read(source)
+    nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
+    nb.metadata.setdefault("language_info", {"name": "python"})
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, target)
+    return target
+
+
+def check_parameters(notebook: Path, parameters: dict[str, object]) -> None:
+    """Reject parameter names that the notebook's ``parameters`` cell does not declare."""
+    declared = papermill.inspect_notebook(str(notebook))
+    if not declared:
+        raise ReportError(f"{notebook.name}: no cell tagged 'parameters'")
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise ReportError(f"{notebook.name}: unknown parameter(s) {unknown}; declared: {sorted(declared)}")
+
+
+def execute(notebook: Path, output: Path, parameters: dict[str, object], failed_dir: Path) -> Path:
+    """Execute a notebook with papermill; on error keep it in ``failed_dir`` and raise."""
+    check_parameters(notebook, parameters)
+    try:
+        papermill.execute_notebook(
+            str(notebook), str(output), parameters=parameters, kernel_name=KERNEL, language="python",
+            cwd=str(config.PROJ_ROOT), progress_bar=False, execution_timeout=1800, start_timeout=120,
+        )
+    except Exception as exc:  # papermill raises PapermillExecutionError and kernel errors
+        failed_dir.mkdir(parents=True, exist_ok=True)
+        kept = failed_dir / output.name
+        if output.exists():
+            output.replace(kept)
+        raise ReportError(f"{notebook.name} failed; executed notebook kept in {kept}: {exc}") from exc
+    return output
+
+
+def _template_dir() -> str:
+    return str(resources.files("desir_analysis").joinpath("templates"))
+
+
+HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
+
+
+def add_toc(page: str) -> str:
+    """Insert a table of contents (h2/h3 headings) after the first h1 of an exported page."""
+    items = []
+    for level, anchor, text in HEADING.findall(page):
+        label = re.sub(r"<[^>]+>", "", text).strip()
+        indent = "" if level == "2" else "style='margin-left:1.5em'"
+        items.append(f"<li {indent}><a href='#{anchor}'>{html_lib.escape(html_lib.unescape(label))}</a></li>")
+    if not items:
+        return page
+    toc = "<nav class='desir-toc'><b>Sommaire</b><ul>" + "".join(items) + "</ul></nav>"
+    end_h1 = page.find("</h1>")
+    if end_h1 < 0:
+        return page.replace("<main>", "<main>" + toc, 1)
+    return page[: end_h1 + 5] + toc + page[end_h1 + 5 :]
+
+
+def export_html(notebook: Path, target: Path, title: str) -> Path:
+    """Export an executed notebook to self-contained HTML without code cells."""
+    nb = nbformat.read(notebook, as_version=4)
+    nb.metadata["title"] = title
+    exporter = HTMLExporter(extra_template_basedirs=[_template_dir()], template_name="desir")
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    remover = TagRemovePreprocessor(remove_cell_tags={"remove-cell"}, remove_all_outputs_tags={"hide-output"})
+    exporter.register_preprocessor(remover, enabled=True)
+    body, _ = exporter.from_notebook_node(nb)
+    body = add_toc(body)
+    external = re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="(https?:)?//', body)
+    if external:
+        raise ReportError(f"{target.name}: the page would load {len(external)} resource(s) from another host")
+    atomic_write_text(target, body)
+    return target
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write a text file atomically (temporary file in the same folder, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def render_study(study: Study, year: int, parameters: dict[str, object], reports_dir: Path | None = None) -> Path:
+    """Run one study for a year and export its HTML; returns the HTML path."""
+    out_dir = (reports_dir or config.REPORTS_DIR) / str(year)
+    work = out_dir / "_notebooks"
+    src = to_ipynb(config.NOTEBOOKS_DIR / study.notebook, work / f"{study.name}.input.ipynb")
+    params = {"year": year, **parameters, "output_dir": str(out_dir)}
+    executed = execute(src, work / f"{study.name}.ipynb", params, out_dir / "failed")
+    src.unlink()
+    return export_html(executed, out_dir / f"{study.name}.html", f"{study.title} — {year}")
+
+
+def write_index(out_dir: Path, year: int, produced: list[tuple[Study, Path]], notice: str = "") -> Path:
+    """Write ``reports/<year>/index.html`` listing the studies and published tables."""
+    tables = sorted((out_dir / "tables").glob("*")) if (out_dir / "tables").exists() else []
+    items = "".join(f"<li><a href='{p.name}'>{html_lib.escape(s.title)}</a></li>" for s, p in produced)
+    tab = "".join(f"<li><a href='tables/{t.name}'>{t.name}</a></li>" for t in tables)
+    banner = f"<p class='desir-banner'>{html_lib.escape(notice)}</p>" if notice else ""
+    page = (
+        "<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'>"
+        f"<title>Observatoire transfrontalier de l'ESS — {year}</title>"
+        "<style>body{font-family:sans-serif;max-width:900px;margin:2em auto}"
+        ".desir-banner{border:2px solid #b35900;background:#fff4e5;padding:.6em 1em;font-weight:bold}</style>"
+        f"</head><body><h1>Observatoire transfrontalier de l'ESS — édition {year}</h1>{banner}"
+        f"<h2>Études</h2><ul>{items}</ul><h2>Tableaux publiés (CSV, XLSX)</h2><ul>{tab}</ul></body></html>"
+    )
+    target = out_dir / "index.html"
+    atomic_write_text(target, page)
+    return target

@@ -1,0 +1,104 @@
+"""Published tables: French formatting, captions, and the CSV/XLSX outputs of the contract.
+
+Every table a report shows goes through :func:`publish`, which writes
+``reports/<year>/tables/<name>.csv`` (suppressed cells empty, a ``status``
+column) and adds a sheet to the study's workbook, then returns the HTML shown in
+the notebook, captioned with title, unit, source, reference date and territory.
+Tables built from confidential microdata must carry the ``status`` column set
+by :mod:`desir_analysis.disclosure`; :func:`publish` refuses them otherwise.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+STATUSES = ("published", "primary", "secondary")
+NBSP = "\u202f"  # narrow no-break space, the French thousands separator
+
+
+def format_number(value: object, decimals: int = 0) -> str:
+    """Format a number the French way: ``12 345,6``; missing -> empty string."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        text = f"{value:,.{decimals}f}"
+        return text.replace(",", "\x00").replace(".", ",").replace("\x00", NBSP)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Caption:
+    """What every published table or figure states."""
+
+    title: str
+    unit: str
+    source: str
+    reference_date: str
+    territory: str
+
+    def html(self) -> tuple[str, str]:
+        """Caption as two HTML fragments: the title (above) and unit, source, date, territory (below)."""
+        meta = (f"Unité : {self.unit} — Source : {self.source} — Date de référence : "
+                f"{self.reference_date} — Territoire : {self.territory}")
+        return f"<p><b>{html.escape(self.title)}</b></p>", f"<p class='desir-source'>{html.escape(meta)}</p>"
+
+
+def to_html(table: pd.DataFrame, caption: Caption, decimals: dict[str, int] | None = None) -> str:
+    """Render a table with French number formatting and its caption (no index)."""
+    decimals = decimals or {}
+    shown = table.copy()
+    for col in shown.columns:
+        if pd.api.types.is_numeric_dtype(shown[col]) and not pd.api.types.is_bool_dtype(shown[col]):
+            d = decimals.get(col, 0 if pd.api.types.is_integer_dtype(shown[col]) else 1)
+            shown[col] = [format_number(v, d) for v in shown[col]]
+    head, foot = caption.html()
+    return head + shown.to_html(index=False, escape=True, na_rep="", border=0) + foot
+
+
+def publish(
+    table: pd.DataFrame,
+    name: str,
+    caption: Caption,
+    out_dir: Path,
+    study: str,
+    *,
+    confidential: bool,
+    decimals: dict[str, int] | None = None,
+) -> str:
+    """Write a published table (CSV + workbook sheet) and return its HTML.
+
+    Args:
+        table: the table as shown; for confidential data it must hold a ``status``
+            column (published | primary | secondary) and suppressed values already empty.
+        name: file stem, ``[a-z0-9_]+``.
+        caption: title, unit, source, reference date, territory.
+        out_dir: ``reports/<year>``; CSV in ``tables/``, workbook ``tables/<study>.xlsx``.
+        study: study name (workbook name).
+        confidential: True when cells come from confidential microdata.
+        decimals: decimals per numeric column in the HTML.
+    """
+    if not name.replace("_", "").isalnum() or name.lower() != name:
+        raise ValueError(f"table name must be lower-case [a-z0-9_], got {name!r}")
+    out = table.copy()
+    if "status" not in out.columns:
+        if confidential:
+            raise ValueError(f"table {name!r}: confidential data must pass through disclosure.protect first")
+        out["status"] = "published"
+    bad = ~out["status"].isin(STATUSES)
+    if bad.any():
+        raise ValueError(f"table {name!r}: status must be one of {STATUSES}, got {out.loc[bad, 'status'].iloc[0]!r}")
+    tables_dir = out_dir / "tables"
+    tables_dir.mkdir(parents=True, exist_ok=True)
+    out.to_csv(tables_dir / f"{name}.csv", index=False, lineterminator="\n")
+    book = tables_dir / f"{study}.xlsx"
+    mode = "a" if book.exists() else "w"
+    kwargs = {"if_sheet_exists": "replace"} if mode == "a" else {}
+    with pd.ExcelWriter(book, engine="openpyxl", mode=mode, **kwargs) as xw:
+        out.to_excel(xw, sheet_name=name[:31], index=False)
+    shown = out.drop(columns="status") if (out["status"] == "published").all() else out
+    return to_html(shown, caption, decimals)
