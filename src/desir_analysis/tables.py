@@ -49,15 +49,30 @@ class Caption:
 
 
 def to_html(table: pd.DataFrame, caption: Caption, decimals: dict[str, int] | None = None) -> str:
-    """Render a table with French number formatting and its caption (no index)."""
+    """Render a table with French number formatting and its caption (no index).
+
+    Numeric columns are right-aligned, text columns left-aligned; missing values
+    (including suppressed cells) are shown empty.
+    """
     decimals = decimals or {}
-    shown = table.copy()
-    for col in shown.columns:
-        if pd.api.types.is_numeric_dtype(shown[col]) and not pd.api.types.is_bool_dtype(shown[col]):
-            d = decimals.get(col, 0 if pd.api.types.is_integer_dtype(shown[col]) else 1)
-            shown[col] = [format_number(v, d) for v in shown[col]]
-    head, foot = caption.html()
-    return head + shown.to_html(index=False, escape=True, na_rep="", border=0) + foot
+    numeric = {
+        c: pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c]) for c in table.columns
+    }
+    head = "".join(f"<th class='{'num' if numeric[c] else 'txt'}'>{html.escape(str(c))}</th>" for c in table.columns)
+    body = []
+    for row in table.itertuples(index=False):
+        cells = []
+        for c, v in zip(table.columns, row, strict=True):
+            if numeric[c]:
+                d = decimals.get(c, 0 if pd.api.types.is_integer_dtype(table[c]) else 1)
+                cells.append(f"<td class='num'>{format_number(v, d)}</td>")
+            else:
+                text = "" if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else str(v)
+                cells.append(f"<td class='txt'>{html.escape(text)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    top, foot = caption.html()
+    return (f"{top}<table class='desir-table'><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>{foot}")
 
 
 def publish(
