@@ -1,0 +1,307 @@
+"""Source-shaped frames -> the common processed tables (France here; Belgium plugs in alike).
+
+For each reference year the French zone rows of the Sirene stock become
+``establishments`` rows (one per employer establishment existing at 31 December),
+and every other row is accounted for: listed in ``rejects`` (with line and
+reason) or counted in ``scope`` (outside the zone, not yet created, closed,
+non-employer). ``accounting`` checks, per raw file, that
+raw rows = kept + rejected + out of scope.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from desir_analysis import classify, codes, perimeters, reference
+from desir_analysis.schemas import size_band
+from desir_analysis.sources import sirene
+
+REJECT_COLUMNS = ["source_file", "line", "record_id", "reason"]
+
+
+@dataclass
+class FrenchInputs:
+    """Everything read from the French raw files, year-independent."""
+
+    stock_file: str
+    zone: pd.DataFrame  # source-shaped zone rows, with ``line``
+    stock_rows: int
+    stock_bad: pd.DataFrame  # unparseable lines (rejects)
+    units: sirene.LegalUnits
+    ul_file: str
+    history: pd.DataFrame | None
+    history_file: str | None
+    history_rows: int
+    history_bad: pd.DataFrame
+    employment: pd.DataFrame | None  # valid rows: siret, year, measures, source_file, line
+    employment_rejects: pd.DataFrame
+    employment_rows: dict[str, int]
+    employment_seen: np.ndarray | None  # per employment row: SIRET met in the national stock
+
+
+@dataclass
+class YearOutput:
+    """Processed rows and accounting of one country and year."""
+
+    establishments: pd.DataFrame
+    rejects: pd.DataFrame
+    scope: pd.DataFrame
+    kept: dict[str, int]
+    raw: dict[str, int]
+
+
+def _rejects(source: str, lines: pd.Series, ids: pd.Series, reasons: pd.Series | str) -> pd.DataFrame:
+    n = len(lines)
+    return pd.DataFrame({
+        "source_file": pd.Series([source] * n, dtype="string"),
+        "line": pd.array(lines.to_numpy(), dtype="Int64"),
+        "record_id": pd.Series(ids.to_numpy(), dtype="string"),
+        "reason": pd.Series(reasons if isinstance(reasons, str) else reasons.to_numpy(), dtype="string")
+        if not isinstance(reasons, str) else pd.Series([reasons] * n, dtype="string"),
+    })
+
+
+def _rejects_multi(rows: pd.DataFrame, reason: str) -> pd.DataFrame:
+    """Rejects of rows that carry their own ``source_file`` and ``line``."""
+    return pd.DataFrame({"source_file": rows["source_file"].astype("string").to_numpy(),
+                         "line": pd.array(rows["line"].to_numpy(), dtype="Int64"),
+                         "record_id": rows["siret"].astype("string").to_numpy(),
+                         "reason": pd.Series([reason] * len(rows), dtype="string").to_numpy()})
+
+
+def validate_zone_rows(inp: FrenchInputs) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Year-independent checks of the zone rows: returns (valid rows with codes normalised, rejects)."""
+    z = inp.zone.copy()
+    reason = pd.Series(pd.NA, index=z.index, dtype="string")
+
+    def flag(mask: pd.Series, why: str) -> None:
+        nonlocal reason
+        reason = reason.mask(mask.fillna(False).astype(bool) & reason.isna(), why)
+
+    siret = z["siret"].astype("string").str.strip()
+    flag(~siret.str.fullmatch(r"\d{14}").fillna(False), "SIRET mal formé (14 chiffres attendus)")
+    flag(siret.duplicated(keep="first"), "SIRET en double dans le stock")
+    commune = codes.normalise_commune(z["codeCommuneEtablissement"], "FR")
+    flag(commune.invalid, "code commune invalide (5 caractères attendus, 2A/2B pour la Corse)")
+    pos = inp.units.lookup(z["siren"].astype("string").str.strip().to_numpy(dtype=object))
+    flag(pd.Series(pos < 0, index=z.index), "unité légale (SIREN) absente du stock des unités légales")
+    ul = inp.units.frame.iloc[np.where(pos >= 0, pos, 0)].reset_index(drop=True)
+    ul.index = z.index
+    nom = z["nomenclatureActivitePrincipaleEtablissement"].astype("string").str.strip()
+    act = z["activitePrincipaleEtablissement"].astype("string").str.strip()
+    naf = codes.normalise_naf(act)
+    flag(nom.eq("NAFRev2") & naf.invalid, "code NAF rév. 2 mal formé")
+    z["siret"] = siret
+    z["commune"] = commune.values
+    z["legal_form"] = codes.normalise_legal_form(ul["legal_form"], "FR").values.fillna(ul["legal_form"])
+    z["ess_register_flag"] = ul["ess_register_flag"].astype("string")
+    z["ul_activity"] = ul["ul_activity"]
+    z["ul_nomenclature"] = ul["ul_nomenclature"]
+    bad = reason.notna()
+    rej = _rejects(inp.stock_file, z.loc[bad, "line"], siret[bad].fillna(""), reason[bad])
+    return z[~bad].copy(), pd.concat([rej, inp.stock_bad], ignore_index=True)
+
+
+def _activity(z: pd.DataFrame, act: pd.Series, nom: pd.Series) -> pd.DataFrame:
+    """Normalised activity with the fallback policy for older nomenclatures.
+
+    NAFRev1, NAF1993, NAP (or empty) on the establishment: the legal unit's NAF rév. 2
+    code is used when it has one (``activity_source = legal_unit``), otherwise the
+    code is kept as given and its sector is ``unknown`` (counted).
+    """
+    use_ul = nom.ne("NAFRev2") & z["ul_nomenclature"].eq("NAFRev2")
+    act = act.where(~use_ul, z["ul_activity"])
+    nom = nom.where(~use_ul, "NAFRev2")
+    naf = codes.normalise_naf(act)
+    national = naf.values.where(nom.eq("NAFRev2"), act)
+    return pd.DataFrame({"national_activity": national.astype("string"), "activity_nomenclature": nom.astype("string"),
+                         "activity_source": pd.Series(np.where(use_ul, "legal_unit", "establishment"),
+                                                      index=z.index, dtype="string")})
+
+
+def french_year(inp: FrenchInputs, valid: pd.DataFrame, stock_rejects: pd.DataFrame, year: int) -> YearOutput:
+    """Establishments of one reference year, with rejects and scope counts for every raw file."""
+    ref = f"{year}-12-31"
+    z = valid
+    created = z["dateCreationEtablissement"].astype("string").fillna("")
+    etat = z["etatAdministratifEtablissement"].astype("string")
+    start = z["dateDebut"].astype("string").fillna("")
+    act = z["activitePrincipaleEtablissement"].astype("string").str.strip()
+    nom = z["nomenclatureActivitePrincipaleEtablissement"].astype("string").str.strip()
+    not_created = created.ne("") & created.gt(ref)
+    closed = etat.eq("F") & start.le(ref)
+    employer_char = z.get("caractereEmployeurEtablissement", pd.Series("", index=z.index)).astype("string")
+    hist_used = 0
+    if inp.history is not None and len(inp.history):
+        per = sirene.period_at(inp.history, ref).set_index("siret")
+        p = per.reindex(z["siret"])
+        p.index = z.index
+        has = p["dateDebut"].notna()
+        hist_used = int(has.sum())
+        closed = closed.where(~has, p["etatAdministratifEtablissement"].eq("F"))
+        act = act.where(~has, p["activitePrincipaleEtablissement"].astype("string"))
+        nom = nom.where(~has, p["nomenclatureActivitePrincipaleEtablissement"].astype("string"))
+        employer_char = employer_char.where(~has, p["caractereEmployeurEtablissement"].astype("string"))
+    activity = _activity(z, act, nom)
+    out = pd.DataFrame(index=z.index)
+    if inp.employment is not None:
+        emp = inp.employment[inp.employment["year"] == year].set_index("siret")
+        m = emp.reindex(z["siret"])
+        m.index = z.index
+        for col in ("headcount", "fte", "payroll_eur", "women", "part_time"):
+            out[col] = m[col].astype("Float64")
+        keep = out["headcount"].fillna(0).gt(0)
+        out["headcount_estimated"] = False
+    else:
+        tranche = z["trancheEffectifsEtablissement"].astype("string").str.strip()
+        est = tranche.map(sirene.TRANCHE_MIDPOINT).astype("Float64")
+        keep = est.notna() & ~not_created & ~closed
+        out["headcount"] = est
+        for col in ("fte", "payroll_eur", "women", "part_time"):
+            out[col] = pd.Series(pd.NA, index=z.index, dtype="Float64")
+        out["headcount_estimated"] = True
+    reason = pd.Series("non_employeur", index=z.index, dtype="string")
+    reason = reason.mask(closed, "ferme_au_31_12").mask(not_created, "pas_encore_cree").mask(keep, pd.NA)
+    k = keep.to_numpy()
+    est = pd.DataFrame({
+        "country": "FR", "year": year, "establishment_id": z["siret"], "enterprise_id": z["siren"].astype("string"),
+        "reference_date": pd.Timestamp(dt.date(year, 12, 31)), "legal_form": z["legal_form"],
+        "ess_register_flag": z["ess_register_flag"], "social_enterprise_approved": pd.NA,
+        "joint_committee": pd.NA, "commune": z["commune"],
+        "sirene_size_band": z["trancheEffectifsEtablissement"].astype("string"),
+        "sirene_employer": employer_char,
+    }, index=z.index)
+    est = pd.concat([est, activity, out], axis=1)[k].reset_index(drop=True)
+    est = finish_establishments(est)
+    # --- accounting --------------------------------------------------------------------------
+    scope = []
+    outside = inp.stock_rows - len(inp.zone) - len(inp.stock_bad)
+    scope.append((inp.stock_file, "hors_zone", outside))
+    for why, n in reason.value_counts().items():
+        scope.append((inp.stock_file, why, int(n)))
+    kept = {inp.stock_file: int(k.sum())}
+    raw = {inp.stock_file: inp.stock_rows}
+    rejects = [stock_rejects]
+    # legal units: kept = distinct SIREN of kept establishments
+    n_ul_kept = int(est["enterprise_id"].nunique())
+    ul_rej = inp.units.rejects
+    raw[inp.ul_file] = inp.units.n_rows
+    kept[inp.ul_file] = n_ul_kept
+    scope.append((inp.ul_file, "non_rattachee_a_un_etablissement_retenu", inp.units.n_rows - n_ul_kept - len(ul_rej)))
+    rejects.append(ul_rej)
+    if inp.history_file:
+        raw[inp.history_file] = inp.history_rows
+        kept[inp.history_file] = hist_used
+        rejects.append(inp.history_bad)
+        scope.append((inp.history_file, "autre_etablissement_ou_autre_periode",
+                      inp.history_rows - hist_used - len(inp.history_bad)))
+    if inp.employment is not None:
+        e = inp.employment
+        e_int = e["siret"].astype("int64").to_numpy()
+        this = (e["year"] == year).to_numpy()
+        used = this & np.isin(e_int, est["establishment_id"].astype("int64").to_numpy())
+        in_zone = np.isin(e_int, z["siret"].astype("int64").to_numpy())
+        zone_not_used = this & in_zone & ~used
+        absent = this & ~in_zone
+        seen = inp.employment_seen if inp.employment_seen is not None else np.ones(len(e), dtype=bool)
+        absent_stock = absent & ~seen
+        files = e["source_file"].to_numpy()
+        rejects.append(_rejects_multi(e[absent_stock], "SIRET absent du stock Sirene"))
+        for f, n_raw in inp.employment_rows.items():
+            in_f = files == f
+            raw[f] = n_raw
+            kept[f] = int((used & in_f).sum())
+            rejects.append(inp.employment_rejects[inp.employment_rejects["source_file"] == f])
+            scope += [(f, "autre_annee", int((~this & in_f).sum())),
+                      (f, "hors_zone", int((absent & ~absent_stock & in_f).sum())),
+                      (f, "sans_emploi_au_31_12_ou_etablissement_exclu", int((zone_not_used & in_f).sum()))]
+    rej = pd.concat([r for r in rejects if len(r)], ignore_index=True) if any(len(r) for r in rejects) else \
+        pd.DataFrame({c: pd.Series(dtype="string") for c in REJECT_COLUMNS})
+    rej.insert(0, "year", year)
+    rej.insert(0, "country", "FR")
+    sc = pd.DataFrame(scope, columns=["source_file", "reason", "n_records"])
+    sc = sc[sc["n_records"] > 0]
+    sc.insert(0, "year", year)
+    sc.insert(0, "country", "FR")
+    return YearOutput(est, tidy_rejects(rej), tidy_scope(sc), kept, raw)
+
+
+def finish_establishments(est: pd.DataFrame) -> pd.DataFrame:
+    """Classify and type an establishments frame (any country) to the contract."""
+    est = classify.classify(est)
+    est["ess_register_flag"] = est["ess_register_flag"].astype("string")
+    est["social_enterprise_approved"] = est["social_enterprise_approved"].astype("boolean")
+    est["joint_committee"] = est["joint_committee"].astype("string")
+    est["year"] = est["year"].astype("int64")
+    est["headcount_estimated"] = est["headcount_estimated"].astype(bool)
+    est["size_band"] = size_band(est["headcount"])
+    est["nuts3"] = est["nuts3"].astype("string")
+    for c in ("country", "establishment_id", "enterprise_id", "legal_form", "commune", "nace", "sector_group",
+              "ess_family", "national_activity", "activity_nomenclature"):
+        est[c] = est[c].astype("string")
+    return est.sort_values(["country", "establishment_id"], ignore_index=True)
+
+
+def tidy_rejects(rej: pd.DataFrame) -> pd.DataFrame:
+    """Typed, sorted rejects table."""
+    rej = rej.astype({"country": "string", "source_file": "string", "record_id": "string", "reason": "string"})
+    rej["year"] = rej["year"].astype("int64")
+    rej["line"] = rej["line"].astype("Int64")
+    return rej.sort_values(["country", "source_file", "line", "reason"], ignore_index=True, na_position="last")
+
+
+def tidy_scope(sc: pd.DataFrame) -> pd.DataFrame:
+    """Typed, sorted scope table."""
+    sc = sc.astype({"country": "string", "source_file": "string", "reason": "string"})
+    sc["year"] = sc["year"].astype("int64")
+    sc["n_records"] = sc["n_records"].astype("int64")
+    return sc.groupby(["country", "year", "source_file", "reason"], as_index=False)["n_records"].sum()
+
+
+def accounting(out: YearOutput) -> pd.DataFrame:
+    """Per raw file: raw rows, kept, rejected, out of scope, and whether they add up."""
+    rows = []
+    for f, n in out.raw.items():
+        rej = int((out.rejects["source_file"] == f).sum())
+        sc = int(out.scope.loc[out.scope["source_file"] == f, "n_records"].sum())
+        k = out.kept.get(f, 0)
+        rows.append(dict(source_file=f, raw_rows=n, kept=k, rejected=rej, out_of_scope=sc,
+                         balanced=n == k + rej + sc))
+    return pd.DataFrame(rows)
+
+
+def national_aggregates_fr(national: pd.DataFrame) -> pd.DataFrame:
+    """Classify the national aggregation keys and sum to the contract's breakdown.
+
+    Output: country × year × ess_family × sector_group × public_sector × nuts3,
+    ``n_establishments``, ``jobs``, ``jobs_estimated``. Rows whose legal unit is
+    missing keep family ``unknown``.
+    """
+    n = national.copy()
+    n["country"] = "FR"
+    n["commune"] = n["departement"] + "000"  # any commune of the département
+    n["national_activity"] = codes.normalise_naf(n["activity"]).values.where(
+        n["nomenclature"].eq("NAFRev2"), n["activity"])
+    n["activity_nomenclature"] = n["nomenclature"]
+    n["ess_register_flag"] = n["ess_register_flag"].replace("", pd.NA)
+    c = classify.classify(n)
+    keys = ["country", "year", "ess_family", "sector_group", "public_sector", "nuts3", "activity_excluded"]
+    for name in reference.perimeters()["perimeter"]:
+        c[f"in_{name}"] = perimeters.in_perimeter(c, name)
+        keys.append(f"in_{name}")
+    c["public_sector"] = c["public_sector"].fillna(False)
+    c["nuts3"] = c["nuts3"].fillna("")
+    out = c.groupby(keys, as_index=False, sort=True).agg(n_establishments=("n_establishments", "sum"),
+                                                         jobs=("jobs", "sum"))
+    out["nuts3"] = out["nuts3"].replace("", pd.NA).astype("string")
+    out["jobs_estimated"] = bool(national["jobs_estimated"].any()) if len(national) else False
+    out = out.astype({"country": "string", "ess_family": "string", "sector_group": "string"})
+    out["public_sector"] = out["public_sector"].astype(bool)
+    out["year"] = out["year"].astype("int64")
+    out["n_establishments"] = out["n_establishments"].astype("int64")
+    out["jobs"] = out["jobs"].astype("float64")
+    return out

@@ -1,0 +1,173 @@
+"""Streaming CSV access shared by the readers: layout checks, batches, rejected lines.
+
+Errors name the file, the line or column and what was expected. Rows that
+cannot be parsed (wrong number of fields, e.g. a truncated last line) do not
+stop the read: they are returned as rejects with their line number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+BOM = b"\xef\xbb\xbf"
+
+
+class RawFileError(ValueError):
+    """A raw file does not have the expected layout or encoding."""
+
+
+@dataclass
+class Layout:
+    """What a reader expects of a delimited file."""
+
+    name: str
+    required: list[str]
+    optional: list[str] = field(default_factory=list)
+    delimiter: str = ","
+    encoding: str = "utf-8"
+
+    @property
+    def wanted(self) -> list[str]:
+        """Required then optional columns."""
+        return self.required + self.optional
+
+
+def sniff_header(path: Path, layout: Layout) -> list[str]:
+    """Read and check the header line; return the column names present.
+
+    Raises:
+        RawFileError: empty file, undecodable bytes, wrong delimiter, missing columns.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    if not head.strip():
+        raise RawFileError(f"{path}: empty file; expected a header line with {layout.required[:3]}…")
+    text = head[len(BOM):] if head.startswith(BOM) else head
+    try:
+        first = text.split(b"\n", 1)[0].decode(layout.encoding).rstrip("\r")
+    except UnicodeDecodeError as exc:
+        raise RawFileError(f"{path}: line 1: not {layout.encoding} ({exc.reason} at byte {exc.start}); "
+                           f"expected the {layout.name} layout in {layout.encoding}") from exc
+    names = next(csv.reader([first], delimiter=layout.delimiter))
+    if len(names) == 1 and layout.delimiter not in first:
+        other = next((d for d in [";", "\t", "|", ","] if d != layout.delimiter and d in first), None)
+        if other:
+            raise RawFileError(f"{path}: line 1: separator {other!r} found; expected {layout.delimiter!r} "
+                               f"({layout.name} layout)")
+    names = [n.strip().strip('"') for n in names]
+    missing = [c for c in layout.required if c not in names]
+    if missing:
+        raise RawFileError(f"{path}: line 1: missing column(s) {missing}; expected the {layout.name} layout")
+    return names
+
+
+@dataclass
+class BadLine:
+    """A line the parser could not split into the expected number of fields."""
+
+    text: str
+    reason: str
+    line: int | None = None
+
+
+def stream(path: Path, layout: Layout, block_size: int = 1 << 24) -> tuple[Iterator[pa.RecordBatch], list[BadLine]]:
+    """Stream record batches of the wanted columns (all as strings).
+
+    Returns the batch iterator and a list that fills with unparseable lines as
+    the iterator is consumed (their line numbers are resolved by :func:`locate`).
+    """
+    names = sniff_header(path, layout)
+    present = [c for c in layout.wanted if c in names]
+    bad: list[BadLine] = []
+
+    def handler(row: pacsv.InvalidRow) -> str:
+        bad.append(BadLine(row.text, f"{row.actual_columns} champs au lieu de {row.expected_columns}"))
+        return "skip"
+
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(block_size=block_size, encoding="utf8"),
+            parse_options=pacsv.ParseOptions(delimiter=layout.delimiter, invalid_row_handler=handler),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=present,
+                column_types={c: pa.string() for c in present},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise RawFileError(f"{path}: cannot read as {layout.name} ({exc})") from exc
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                return
+            except pa.ArrowInvalid as exc:
+                raise RawFileError(f"{path}: {exc}; expected {layout.encoding} text in the {layout.name} layout") from exc
+            yield batch
+
+    return batches(), bad
+
+
+def locate(path: Path, bad: list[BadLine]) -> list[BadLine]:
+    """Give unparseable lines their physical line number (second pass, only when there are some)."""
+    if not bad:
+        return bad
+    wanted: dict[str, list[BadLine]] = {}
+    for b in bad:
+        wanted.setdefault(b.text, []).append(b)
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            if number == 1:
+                text = text.lstrip("\ufeff")
+            todo = wanted.get(text)
+            if todo:
+                nxt = next((b for b in todo if b.line is None), None)
+                if nxt:
+                    nxt.line = number
+    return bad
+
+
+def valid_row_lines(positions: list[int] | range, bad_lines: list[int]) -> list[int]:
+    """Physical line numbers of parsed rows given their 0-based position among parsed rows.
+
+    Line of the k-th parsed row = k + 2 (header is line 1), shifted by every
+    unparseable line that comes before it.
+    """
+    bad_sorted = sorted(b for b in bad_lines if b is not None)
+    out = []
+    for k in positions:
+        line = k + 2
+        for b in bad_sorted:
+            if b <= line:
+                line += 1
+            else:
+                break
+        out.append(line)
+    return out
+
+
+def read_small(path: Path, layout: Layout) -> tuple[pa.Table, list[BadLine]]:
+    """Read a whole (small) file as strings; returns the table and located bad lines."""
+    batches, bad = stream(path, layout)
+    parts = list(batches)
+    names = [c for c in layout.wanted if c in sniff_header(path, layout)]
+    schema = pa.schema([(c, pa.string()) for c in names])
+    table = pa.Table.from_batches(parts, schema=schema) if parts else schema.empty_table()
+    return table, locate(path, bad)
+
+
+def text_io(path: Path) -> io.TextIOWrapper:
+    """Open a raw file read-only as UTF-8 text (BOM removed)."""
+    return open(path, encoding="utf-8-sig", newline="")
