@@ -21,7 +21,6 @@ output_dir = ""
 # %% tags=["remove-cell"]
 from pathlib import Path
 
-import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from desir_analysis import config, perimeters, reference
@@ -32,9 +31,14 @@ STUDY = "referentiel"
 SOURCE_REF = "référentiels desir-analysis (INSEE CJ 2022-09, KBO 2025-10, NACE-BEL, COG 2026, NUTS 2021)"
 ZONE_LABEL = {"desir": "zone DESIR", "interreg_fwvl": "zone Interreg France-Wallonie-Vlaanderen"}[zone]
 FAMILY_FR = {
-    "association": "Associations", "cooperative": "Coopératives", "mutual": "Mutuelles",
-    "foundation": "Fondations", "other_nonprofit": "Autres organismes privés non lucratifs",
-    "ess_company": "Sociétés commerciales de l'ESS", "non_ess": "Hors ESS", "unknown": "Inconnue",
+    "association": "Associations",
+    "cooperative": "Coopératives",
+    "mutual": "Mutuelles",
+    "foundation": "Fondations",
+    "other_nonprofit": "Autres organismes privés non lucratifs",
+    "ess_company": "Sociétés commerciales de l'ESS",
+    "non_ess": "Hors ESS",
+    "unknown": "Inconnue",
 }
 
 
@@ -56,7 +60,9 @@ def show(table, name, title, unit, territory="France, Belgique", decimals=None):
 # ## Périmètres nommés
 
 # %%
-per = perimeters.list_perimeters()[["perimeter", "version", "countries", "applies_activity_exclusions", "label_fr", "description"]]
+per = perimeters.list_perimeters()[
+    ["perimeter", "version", "countries", "applies_activity_exclusions", "label_fr", "description"]
+]
 per = per.assign(applies_activity_exclusions=per["applies_activity_exclusions"].map({True: "oui", False: "non"}))
 per.columns = ["Périmètre", "Version", "Pays", "Exclusions d'activité", "Intitulé", "Définition"]
 show(per, "perimetres", "Périmètres nommés et leur définition", "sans objet")
@@ -72,9 +78,12 @@ show(per, "perimetres", "Périmètres nommés et leur définition", "sans objet"
 # %%
 counts = perimeters.reference_membership_counts()
 counts["famille"] = counts["ess_family"].map(FAMILY_FR)
-counts["condition"] = counts["membership"].map({"yes": "toujours", "if_ess_flag": "sous condition", "if_approved": "sous condition"})
-pivot = counts.pivot_table(index=["country", "famille"], columns=["perimeter", "condition"], values="n_codes",
-                           aggfunc="sum", fill_value=0)
+counts["condition"] = counts["membership"].map(
+    {"yes": "toujours", "if_ess_flag": "sous condition", "if_approved": "sous condition"}
+)
+pivot = counts.pivot_table(
+    index=["country", "famille"], columns=["perimeter", "condition"], values="n_codes", aggfunc="sum", fill_value=0
+)
 pivot.columns = [f"{p} ({c})" for p, c in pivot.columns]
 pivot = pivot.reset_index().rename(columns={"country": "Pays", "famille": "Famille"})
 show(pivot, "formes_juridiques_par_perimetre", "Codes de forme juridique par famille et périmètre", "nombre de codes")
@@ -92,10 +101,27 @@ show(totals, "formes_juridiques_par_famille", "Toutes les formes juridiques offi
 # Les décisions ci-dessous sont tranchées dans le référentiel ; la raison figure sur la ligne.
 
 # %%
-debated = ["9223", "9240", "5546", "5646", "5192", "6595", "9900", "9970", "5442", "8510", "9224",
-           "706", "508", "514", "721", "999"]
-cases = lf[lf["code"].isin(debated)][["country", "code", "label_fr", "ess_family", "insee", "ess_law_2014",
-                                      "concertes", "core_crossborder", "rule"]]
+debated = [
+    "9223",
+    "9240",
+    "5546",
+    "5646",
+    "5192",
+    "6595",
+    "9900",
+    "9970",
+    "5442",
+    "8510",
+    "9224",
+    "706",
+    "508",
+    "514",
+    "721",
+    "999",
+]
+cases = lf[lf["code"].isin(debated)][
+    ["country", "code", "label_fr", "ess_family", "insee", "ess_law_2014", "concertes", "core_crossborder", "rule"]
+]
 cases = cases.assign(ess_family=cases["ess_family"].map(FAMILY_FR))
 cases.columns = ["Pays", "Code", "Forme juridique", "Famille", "insee", "ess_law_2014", "concertes", "socle", "Raison"]
 show(cases, "cas_debattus", "Formes juridiques débattues : décision et raison", "sans objet")
@@ -119,7 +145,9 @@ show(sec, "secteurs_regroupes", "Secteurs regroupés de l'ESS et classes NACE ra
 
 # %%
 terr = reference.territories()
-zt = terr[terr[f"zone_{zone}"] & terr["level"].ne("commune")][["country", "code", "label_fr", "nuts3", "nuts3_label", "nuts2"]]
+zt = terr[terr[f"zone_{zone}"] & terr["level"].ne("commune")][
+    ["country", "code", "label_fr", "nuts3", "nuts3_label", "nuts2"]
+]
 zt.columns = ["Pays", "Code", "Territoire", "NUTS 3", "Libellé NUTS 3", "NUTS 2"]
 display(Markdown(f"La {ZONE_LABEL} compte **{zt['NUTS 3'].nunique()} territoires NUTS 3**."))
 show(zt, f"territoires_{zone}", f"Territoires NUTS 3 de la {ZONE_LABEL}", "sans objet", territory=ZONE_LABEL)

@@ -14,7 +14,9 @@ SHARED = ROOT.parent / "shared" / "data"
 @pytest.fixture(scope="session")
 def shared() -> Path:
     if not SHARED.is_dir():
-        pytest.skip(f"official lists not available: {SHARED} does not exist (tests of reference tables against them skipped)")
+        pytest.skip(
+            f"official lists not available: {SHARED} does not exist (tests of reference tables against them skipped)"
+        )
     return SHARED
 
 

@@ -28,7 +28,9 @@ def test_environment_yml_lists_every_pyproject_dependency():
 
 def test_environment_yml_has_no_package_unknown_to_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = {CONDA_NAMES.get(_name(r), _name(r)) for r in project["dependencies"] + project["optional-dependencies"]["dev"]}
+    wanted = {
+        CONDA_NAMES.get(_name(r), _name(r)) for r in project["dependencies"] + project["optional-dependencies"]["dev"]
+    }
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
     assert sorted(conda - wanted) == []

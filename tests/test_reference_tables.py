@@ -8,8 +8,16 @@ from desir_analysis import reference
 
 
 def test_every_line_has_a_rule_and_a_source():
-    for name in ["legal_forms.csv", "sectors.csv", "sector_groups.csv", "activity_exclusions.csv",
-                 "territories.csv", "commune_changes.csv", "personal_services.csv", "perimeters.csv"]:
+    for name in [
+        "legal_forms.csv",
+        "sectors.csv",
+        "sector_groups.csv",
+        "activity_exclusions.csv",
+        "territories.csv",
+        "commune_changes.csv",
+        "personal_services.csv",
+        "perimeters.csv",
+    ]:
         t = reference.load_table(name)
         cols = [c for c in ("rule", "source") if c in t.columns]
         assert cols, name
@@ -43,30 +51,38 @@ def test_sector_groups_used_are_declared():
     assert 10 <= len(declared - {"unknown"}) <= 15
 
 
-@pytest.mark.parametrize("country,code,family,insee,law,concertes,core", [
-    ("FR", "9220", "association", "yes", "yes", "no", "yes"),          # association déclarée
-    ("FR", "9223", "association", "yes", "yes", "no", "yes"),          # groupement d'employeurs
-    ("FR", "9240", "other_nonprofit", "no", "no", "no", "no"),         # congrégation: religious
-    ("FR", "5546", "non_ess", "no", "if_ess_flag", "no", "no"),        # SA d'HLM
-    ("FR", "5192", "cooperative", "yes", "yes", "no", "no"),           # banque populaire: FR-only layer
-    ("FR", "5458", "cooperative", "yes", "yes", "no", "yes"),          # SCOP SARL
-    ("FR", "5710", "non_ess", "no", "if_ess_flag", "no", "no"),        # SAS: ESS only with the flag
-    ("FR", "6411", "mutual", "yes", "yes", "no", "yes"),
-    ("FR", "9300", "foundation", "yes", "yes", "no", "yes"),
-    ("FR", "7210", "non_ess", "no", "no", "no", "no"),                 # commune
-    ("BE", "017", "association", "no", "no", "yes", "yes"),            # ASBL
-    ("BE", "706", "cooperative", "no", "no", "if_approved", "if_approved"),
-    ("BE", "508", "cooperative", "no", "no", "yes", "yes"),            # SCRL à finalité sociale
-    ("BE", "514", "ess_company", "no", "no", "yes", "no"),             # SA à finalité sociale
-    ("BE", "029", "foundation", "no", "no", "yes", "yes"),
-    ("BE", "019", "mutual", "no", "no", "yes", "yes"),
-    ("BE", "014", "non_ess", "no", "no", "no", "no"),                  # SA
-    ("BE", "999", "unknown", "no", "no", "no", "no"),                  # forme inconnue ONSS
-])
+@pytest.mark.parametrize(
+    "country,code,family,insee,law,concertes,core",
+    [
+        ("FR", "9220", "association", "yes", "yes", "no", "yes"),  # association déclarée
+        ("FR", "9223", "association", "yes", "yes", "no", "yes"),  # groupement d'employeurs
+        ("FR", "9240", "other_nonprofit", "no", "no", "no", "no"),  # congrégation: religious
+        ("FR", "5546", "non_ess", "no", "if_ess_flag", "no", "no"),  # SA d'HLM
+        ("FR", "5192", "cooperative", "yes", "yes", "no", "no"),  # banque populaire: FR-only layer
+        ("FR", "5458", "cooperative", "yes", "yes", "no", "yes"),  # SCOP SARL
+        ("FR", "5710", "non_ess", "no", "if_ess_flag", "no", "no"),  # SAS: ESS only with the flag
+        ("FR", "6411", "mutual", "yes", "yes", "no", "yes"),
+        ("FR", "9300", "foundation", "yes", "yes", "no", "yes"),
+        ("FR", "7210", "non_ess", "no", "no", "no", "no"),  # commune
+        ("BE", "017", "association", "no", "no", "yes", "yes"),  # ASBL
+        ("BE", "706", "cooperative", "no", "no", "if_approved", "if_approved"),
+        ("BE", "508", "cooperative", "no", "no", "yes", "yes"),  # SCRL à finalité sociale
+        ("BE", "514", "ess_company", "no", "no", "yes", "no"),  # SA à finalité sociale
+        ("BE", "029", "foundation", "no", "no", "yes", "yes"),
+        ("BE", "019", "mutual", "no", "no", "yes", "yes"),
+        ("BE", "014", "non_ess", "no", "no", "no", "no"),  # SA
+        ("BE", "999", "unknown", "no", "no", "no", "no"),  # forme inconnue ONSS
+    ],
+)
 def test_hand_checked_legal_forms(country, code, family, insee, law, concertes, core):
     row = reference.legal_forms().set_index(["country", "code"]).loc[(country, code)]
     assert (row["ess_family"], row["insee"], row["ess_law_2014"], row["concertes"], row["core_crossborder"]) == (
-        family, insee, law, concertes, core)
+        family,
+        insee,
+        law,
+        concertes,
+        core,
+    )
 
 
 def test_public_sector_flags_hand_checked():

@@ -22,7 +22,7 @@ def test_html_has_no_code_no_external_request_and_a_toc(rendered):
     page = html.read_text(encoding="utf-8")
     assert "from desir_analysis import" not in page and "def show(" not in page  # no code
     assert "jp-InputPrompt" not in page.split("</style>")[-1]
-    assert not re.search(r'<script[^>]+src=', page)
+    assert not re.search(r"<script[^>]+src=", page)
     assert not re.search(r'(src|href)="https?://', page)
     assert "<nav class='desir-toc'>" in page and "Périmètres nommés" in page
     assert "17 territoires NUTS 3" in page
@@ -44,7 +44,9 @@ def test_unknown_parameter_is_rejected(tmp_path):
 def test_failing_notebook_is_kept_and_not_exported(tmp_path, monkeypatch):
     nb = tmp_path / "nb"
     nb.mkdir()
-    (nb / "boom.py").write_text('# %% tags=["parameters"]\nyear = 1\noutput_dir = ""\n\n# %%\nraise ValueError("boom")\n')
+    (nb / "boom.py").write_text(
+        '# %% tags=["parameters"]\nyear = 1\noutput_dir = ""\n\n# %%\nraise ValueError("boom")\n'
+    )
     monkeypatch.setattr(reporting.config, "NOTEBOOKS_DIR", nb)
     study = reporting.Study("boom", "boom.py", "Boom")
     with pytest.raises(reporting.ReportError, match="boom"):
@@ -54,9 +56,11 @@ def test_failing_notebook_is_kept_and_not_exported(tmp_path, monkeypatch):
 
 
 def test_add_toc_lists_h2_and_h3():
-    page = ('<main><h1 id="t">T<a class="anchor-link" href="#t">¶</a></h1>'
-            '<h2 id="a">A &amp; b<a class="anchor-link" href="#a">¶</a></h2>'
-            '<h3 id="c">C<a class="anchor-link" href="#c">¶</a></h3></main>')
+    page = (
+        '<main><h1 id="t">T<a class="anchor-link" href="#t">¶</a></h1>'
+        '<h2 id="a">A &amp; b<a class="anchor-link" href="#a">¶</a></h2>'
+        '<h3 id="c">C<a class="anchor-link" href="#c">¶</a></h3></main>'
+    )
     out = reporting.add_toc(page)
     assert out.index("desir-toc") > out.index("</h1>")
     assert "href='#a'>A &amp; b</a>" in out and "href='#c'>C</a>" in out

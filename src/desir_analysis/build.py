@@ -69,8 +69,10 @@ def discover_fr(raw_dir: Path) -> FrenchSources | None:
     if not stock and not units:
         return None
     if len(stock) != 1 or len(units) != 1:
-        raise BuildError(f"{s}: expected exactly one StockEtablissement*.csv and one StockUniteLegale*.csv, "
-                         f"found {[p.name for p in stock]} and {[p.name for p in units]}")
+        raise BuildError(
+            f"{s}: expected exactly one StockEtablissement*.csv and one StockUniteLegale*.csv, "
+            f"found {[p.name for p in stock]} and {[p.name for p in units]}"
+        )
     emp_dir = raw_dir / "fr" / "employment"
     emp = sorted([*emp_dir.glob("*.csv"), *emp_dir.glob("*.parquet")]) if emp_dir.is_dir() else []
     return FrenchSources(stock[0], units[0], hist[0] if hist else None, emp)
@@ -83,8 +85,10 @@ def resolve_raw(raw_dir: Path | None = None) -> tuple[Path, bool]:
         return raw_dir, (raw_dir / "DEMO.txt").exists()
     demo_dir = raw_dir / "demo"
     if not (demo_dir / "DEMO.txt").exists():
-        print(f"[desir] aucune donnée réelle dans {raw_dir}/fr : génération des {demo.DEMO_NOTICE} dans {demo_dir}",
-              flush=True)
+        print(
+            f"[desir] aucune donnée réelle dans {raw_dir}/fr : génération des {demo.DEMO_NOTICE} dans {demo_dir}",
+            flush=True,
+        )
         raw_dir.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=raw_dir, prefix=".demo-"))
         demo.generate(tmp)
@@ -95,6 +99,7 @@ def resolve_raw(raw_dir: Path | None = None) -> tuple[Path, bool]:
 
 
 # ------------------------------------------------------------------------------- hashing
+
 
 def sha256_file(path: Path, cache: dict | None = None) -> str:
     """SHA-256 of a file, cached by (path, size, mtime)."""
@@ -116,8 +121,19 @@ def code_fingerprint() -> str:
     """Hash of the package's code and reference tables (a change forces a rebuild)."""
     h = hashlib.sha256(__version__.encode())
     root = resources.files("desir_analysis")
-    for rel in sorted(["build.py", "harmonise.py", "classify.py", "codes.py", "perimeters.py", "schemas.py",
-                       "sources/sirene.py", "sources/employment.py", "sources/csvfile.py"]):
+    for rel in sorted(
+        [
+            "build.py",
+            "harmonise.py",
+            "classify.py",
+            "codes.py",
+            "perimeters.py",
+            "schemas.py",
+            "sources/sirene.py",
+            "sources/employment.py",
+            "sources/csvfile.py",
+        ]
+    ):
         h.update(root.joinpath(rel).read_bytes())
     for name in sorted(p.name for p in root.joinpath("reference").iterdir() if p.name.endswith(".csv")):
         h.update(root.joinpath("reference", name).read_bytes())
@@ -129,10 +145,12 @@ def _source_meta(path: Path) -> dict:
     meta = json.loads(side.read_text(encoding="utf-8")) if side.exists() else {}
     default = demo.SOURCES["sirene" if "Stock" in path.name else "employment"]
     return {k: meta.get(k, v) for k, v in {**default, "demo": False}.items()} | (
-        {"notice": meta["notice"]} if "notice" in meta else {})
+        {"notice": meta["notice"]} if "notice" in meta else {}
+    )
 
 
 # ------------------------------------------------------------------------------- writing
+
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     frame.to_parquet(path, index=False, engine="pyarrow", compression="zstd")
@@ -144,8 +162,9 @@ def write_year(out_root: Path, year: int, tables: dict[str, pd.DataFrame], prove
     tmp = Path(tempfile.mkdtemp(dir=out_root, prefix=f".{year}-"))
     for name, frame in tables.items():
         _write_parquet(frame, tmp / f"{name}.parquet")
-    (tmp / "provenance.json").write_text(json.dumps(provenance, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-                                         encoding="utf-8")
+    (tmp / "provenance.json").write_text(
+        json.dumps(provenance, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     final = out_root / str(year)
     old = None
     if final.exists():
@@ -158,6 +177,7 @@ def write_year(out_root: Path, year: int, tables: dict[str, pd.DataFrame], prove
 
 
 # ------------------------------------------------------------------------------- the build
+
 
 @dataclass
 class BuildResult:
@@ -186,23 +206,45 @@ def read_french(src: FrenchSources, years: list[int], mode: str, progress: bool)
     bad = locate(src.stock, stock.bad)
     zone = stock.zone
     zone["line"] = valid_row_lines(zone["_pos"].tolist(), [b.line for b in bad])
-    stock_bad = pd.DataFrame({"source_file": src.stock.name, "line": pd.array([b.line for b in bad], dtype="Int64"),
-                              "record_id": "", "reason": [f"ligne illisible : {b.reason}" for b in bad]})
+    stock_bad = pd.DataFrame(
+        {
+            "source_file": src.stock.name,
+            "line": pd.array([b.line for b in bad], dtype="Int64"),
+            "record_id": "",
+            "reason": [f"ligne illisible : {b.reason}" for b in bad],
+        }
+    )
     history, h_rows, h_bad = None, 0, pd.DataFrame(columns=["source_file", "line", "record_id", "reason"])
     if src.history is not None:
         history, h_rows, hb = sirene.read_history(src.history, set(zone["siret"].astype(str)), progress=progress)
-        h_bad = pd.DataFrame({"source_file": src.history.name, "line": pd.array([b.line for b in hb], dtype="Int64"),
-                              "record_id": "", "reason": [f"ligne illisible : {b.reason}" for b in hb]})
+        h_bad = pd.DataFrame(
+            {
+                "source_file": src.history.name,
+                "line": pd.array([b.line for b in hb], dtype="Int64"),
+                "record_id": "",
+                "reason": [f"ligne illisible : {b.reason}" for b in hb],
+            }
+        )
     seen = None
     if lookups is not None:
         seen = np.zeros(len(emp), dtype=bool)
         for lk in lookups.values():
             seen[lk.seen_rows()] = True
     inputs = FrenchInputs(
-        stock_file=src.stock.name, zone=zone, stock_rows=stock.n_rows, stock_bad=stock_bad, units=units,
-        ul_file=src.units.name, history=history, history_file=src.history.name if src.history else None,
-        history_rows=h_rows, history_bad=h_bad, employment=emp, employment_rejects=emp_rej,
-        employment_rows=emp_rows, employment_seen=seen,
+        stock_file=src.stock.name,
+        zone=zone,
+        stock_rows=stock.n_rows,
+        stock_bad=stock_bad,
+        units=units,
+        ul_file=src.units.name,
+        history=history,
+        history_file=src.history.name if src.history else None,
+        history_rows=h_rows,
+        history_bad=h_bad,
+        employment=emp,
+        employment_rejects=emp_rej,
+        employment_rows=emp_rows,
+        employment_seen=seen,
     )
     inputs.national = stock.national  # type: ignore[attr-defined]
     return inputs
@@ -240,11 +282,14 @@ def build(
     out.mkdir(parents=True, exist_ok=True)
     cache_path = out / ".hash-cache.json"
     cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
-    files = [{"path": str(p.relative_to(raw)), "sha256": sha256_file(p, cache), **_source_meta(p)}
-             for p in src.all()]
+    files = [{"path": str(p.relative_to(raw)), "sha256": sha256_file(p, cache), **_source_meta(p)} for p in src.all()]
     cache_path.write_text(json.dumps(cache, indent=0, sort_keys=True))
-    key_payload = {"files": [(f["path"], f["sha256"]) for f in files], "code": code_fingerprint(), "mode": mode,
-                   "zone": PROCESSED_ZONE}
+    key_payload = {
+        "files": [(f["path"], f["sha256"]) for f in files],
+        "code": code_fingerprint(),
+        "mode": mode,
+        "zone": PROCESSED_ZONE,
+    }
     build_key = hashlib.sha256(json.dumps(key_payload, sort_keys=True).encode()).hexdigest()
     done = [y for y in years if _key_of(out / str(y)) == build_key]
     if not force and len(done) == len(years):
@@ -264,16 +309,27 @@ def build(
         national = national_aggregates_fr(nat)
         est = schemas.check_establishments(yo.establishments)
         tables = {"establishments": est, "national_aggregates": national, "rejects": yo.rejects, "scope": yo.scope}
-        for name, contract in (("national_aggregates", schemas.NATIONAL_AGGREGATES), ("rejects", schemas.REJECTS),
-                               ("scope", schemas.SCOPE)):
+        for name, contract in (
+            ("national_aggregates", schemas.NATIONAL_AGGREGATES),
+            ("rejects", schemas.REJECTS),
+            ("scope", schemas.SCOPE),
+        ):
             schemas.check(tables[name], contract, name)
         prov = {
-            "build_key": build_key, "year": year, "mode": mode, "demo": is_demo,
+            "build_key": build_key,
+            "year": year,
+            "mode": mode,
+            "demo": is_demo,
             "notice": demo.DEMO_NOTICE if is_demo else "",
-            "zone": PROCESSED_ZONE, "package_version": __version__, "files": files,
+            "zone": PROCESSED_ZONE,
+            "package_version": __version__,
+            "files": files,
             "accounting": acc.drop(columns="year").to_dict(orient="records"),
-            "headcount_method": ("measured (employment extract)" if mode == "employment" else
-                                 "estimated from the Sirene size band (mid-point), flagged headcount_estimated"),
+            "headcount_method": (
+                "measured (employment extract)"
+                if mode == "employment"
+                else "estimated from the Sirene size band (mid-point), flagged headcount_estimated"
+            ),
         }
         write_year(out, year, tables, prov)
         print(f"[desir] {year}: {len(est)} établissements employeurs (FR), {len(yo.rejects)} rejets", flush=True)

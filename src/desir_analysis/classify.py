@@ -172,6 +172,13 @@ def classification_issues(frame: pd.DataFrame, max_examples: int = 5) -> pd.Data
         sub = frame.loc[mask.fillna(True).astype(bool), ["country", col]]
         for country, grp in sub.groupby("country", sort=True):
             counts = grp[col].astype("string").fillna("<manquant>").value_counts()
-            rows.append(dict(field=field, country=country, n_rows=int(len(grp)), n_codes=int(len(counts)),
-                             examples=", ".join(counts.index[:max_examples])))
+            rows.append(
+                dict(
+                    field=field,
+                    country=country,
+                    n_rows=int(len(grp)),
+                    n_codes=int(len(counts)),
+                    examples=", ".join(counts.index[:max_examples]),
+                )
+            )
     return pd.DataFrame(rows, columns=["field", "country", "n_rows", "n_codes", "examples"])

@@ -78,37 +78,142 @@ HIST_COLUMNS = (
 
 # (segment, family, probability among the segment's enterprises, legal forms, size factor,
 #  establishments per enterprise: mean extra, activities [(naf, weight, size factor)])
-A = [("88.10A", 6, 2.0), ("88.91A", 4, 1.0), ("88.99B", 5, 1.0), ("88.99A", 2, 1.0), ("88.10C", 2, 3.0),
-     ("87.10A", 3, 4.0), ("87.30A", 1, 3.0), ("87.20A", 2, 3.0), ("87.90B", 2, 2.5), ("86.10Z", 1, 8.0),
-     ("86.90D", 1, 1.0), ("85.59A", 3, 1.0), ("85.59B", 2, 0.6), ("85.31Z", 2, 2.0), ("85.20Z", 1, 1.5),
-     ("93.12Z", 10, 0.25), ("93.29Z", 4, 0.3), ("90.01Z", 3, 0.4), ("90.04Z", 2, 0.6), ("91.02Z", 1, 1.0),
-     ("94.99Z", 18, 0.35), ("55.20Z", 1, 0.8), ("81.21Z", 1, 1.5), ("70.22Z", 1, 0.6), ("94.20Z", 1, 0.5),
-     ("94.91Z", 1, 0.4), ("94.11Z", 0.5, 0.6)]
+A = [
+    ("88.10A", 6, 2.0),
+    ("88.91A", 4, 1.0),
+    ("88.99B", 5, 1.0),
+    ("88.99A", 2, 1.0),
+    ("88.10C", 2, 3.0),
+    ("87.10A", 3, 4.0),
+    ("87.30A", 1, 3.0),
+    ("87.20A", 2, 3.0),
+    ("87.90B", 2, 2.5),
+    ("86.10Z", 1, 8.0),
+    ("86.90D", 1, 1.0),
+    ("85.59A", 3, 1.0),
+    ("85.59B", 2, 0.6),
+    ("85.31Z", 2, 2.0),
+    ("85.20Z", 1, 1.5),
+    ("93.12Z", 10, 0.25),
+    ("93.29Z", 4, 0.3),
+    ("90.01Z", 3, 0.4),
+    ("90.04Z", 2, 0.6),
+    ("91.02Z", 1, 1.0),
+    ("94.99Z", 18, 0.35),
+    ("55.20Z", 1, 0.8),
+    ("81.21Z", 1, 1.5),
+    ("70.22Z", 1, 0.6),
+    ("94.20Z", 1, 0.5),
+    ("94.91Z", 1, 0.4),
+    ("94.11Z", 0.5, 0.6),
+]
 SEGMENTS = [
     ("ess", "association", 0.85, {"9220": 88, "9230": 4, "9221": 3, "9222": 2, "9223": 3}, 1.0, 0.25, A),
-    ("ess", "cooperative", 0.08, {"5192": 1, "6596": 1, "6595": 1}, 0.9, 6.0,
-     [("64.19Z", 1, 1.0)]),
-    ("ess", "cooperative", 0.045, {"5458": 4, "5558": 1, "6317": 3, "6316": 2, "5460": 2, "5547": 1}, 1.0, 0.2,
-     [("43.21A", 2, 1.0), ("41.20A", 1, 1.0), ("01.61Z", 2, 0.4), ("46.21Z", 2, 1.5), ("71.12B", 1, 1.0),
-      ("62.02A", 1, 1.0), ("68.20A", 1, 1.0), ("49.41A", 1, 1.0)]),
-    ("ess", "mutual", 0.04, {"8210": 3, "6411": 1, "8290": 1}, 0.9, 1.5,
-     [("65.12Z", 6, 1.0), ("86.23Z", 1, 0.8), ("47.78A", 1, 0.4), ("87.10A", 1, 4.0)]),
-    ("ess", "foundation", 0.012, {"9300": 1}, 3.0, 0.8,
-     [("87.10A", 3, 1.5), ("86.10Z", 2, 3.0), ("85.31Z", 1, 1.0), ("72.19Z", 1, 1.0), ("88.10C", 1, 1.0)]),
-    ("ess", "other_nonprofit", 0.013, {"9900": 2, "9970": 1}, 1.0, 0.2,
-     [("86.10Z", 1, 3.0), ("70.22Z", 1, 0.5), ("94.99Z", 1, 0.5)]),
-    ("private", "non_ess", 1.0, {"5710": 35, "5499": 35, "5599": 8, "1000": 17, "5202": 2, "5546": 1, "5415": 2},
-     1.0, 0.15,
-     [("47.11F", 3, 2.0), ("47.73Z", 2, 0.6), ("45.20A", 2, 0.8), ("46.90Z", 2, 1.0), ("47.71Z", 2, 0.5),
-      ("43.22A", 4, 0.7), ("41.20A", 2, 1.0), ("25.62B", 2, 2.0), ("10.71C", 2, 0.7), ("43.31Z", 2, 0.5),
-      ("56.10A", 4, 0.7), ("55.10Z", 1, 1.5), ("56.30Z", 2, 0.4), ("69.20Z", 2, 0.8), ("70.22Z", 2, 0.6),
-      ("78.20Z", 1, 3.0), ("81.21Z", 2, 2.5), ("71.12B", 2, 1.0), ("86.21Z", 2, 0.4), ("86.90E", 1, 0.6),
-      ("86.10Z", 0.5, 6.0), ("88.10A", 1, 2.0), ("88.91A", 0.5, 1.0), ("87.10A", 0.5, 4.0), ("85.53Z", 1, 0.5),
-      ("64.19Z", 1, 1.0), ("66.22Z", 2, 0.5), ("49.41A", 3, 1.5), ("68.20B", 2, 0.4), ("62.01Z", 2, 1.5),
-      ("96.02A", 3, 0.4), ("93.13Z", 1, 0.8), ("97.00Z", 0.5, 0.3)]),
-    ("public", "non_ess", 0.5, {"7210": 6, "7220": 1, "7172": 1, "7348": 1, "4110": 1}, 1.0, 0.6,
-     [("84.11Z", 6, 1.0), ("84.13Z", 1, 1.0), ("84.24Z", 1, 2.0), ("84.25Z", 1, 1.0), ("91.01Z", 1, 0.5),
-      ("93.11Z", 1, 0.4)]),
+    ("ess", "cooperative", 0.08, {"5192": 1, "6596": 1, "6595": 1}, 0.9, 6.0, [("64.19Z", 1, 1.0)]),
+    (
+        "ess",
+        "cooperative",
+        0.045,
+        {"5458": 4, "5558": 1, "6317": 3, "6316": 2, "5460": 2, "5547": 1},
+        1.0,
+        0.2,
+        [
+            ("43.21A", 2, 1.0),
+            ("41.20A", 1, 1.0),
+            ("01.61Z", 2, 0.4),
+            ("46.21Z", 2, 1.5),
+            ("71.12B", 1, 1.0),
+            ("62.02A", 1, 1.0),
+            ("68.20A", 1, 1.0),
+            ("49.41A", 1, 1.0),
+        ],
+    ),
+    (
+        "ess",
+        "mutual",
+        0.04,
+        {"8210": 3, "6411": 1, "8290": 1},
+        0.9,
+        1.5,
+        [("65.12Z", 6, 1.0), ("86.23Z", 1, 0.8), ("47.78A", 1, 0.4), ("87.10A", 1, 4.0)],
+    ),
+    (
+        "ess",
+        "foundation",
+        0.012,
+        {"9300": 1},
+        3.0,
+        0.8,
+        [("87.10A", 3, 1.5), ("86.10Z", 2, 3.0), ("85.31Z", 1, 1.0), ("72.19Z", 1, 1.0), ("88.10C", 1, 1.0)],
+    ),
+    (
+        "ess",
+        "other_nonprofit",
+        0.013,
+        {"9900": 2, "9970": 1},
+        1.0,
+        0.2,
+        [("86.10Z", 1, 3.0), ("70.22Z", 1, 0.5), ("94.99Z", 1, 0.5)],
+    ),
+    (
+        "private",
+        "non_ess",
+        1.0,
+        {"5710": 35, "5499": 35, "5599": 8, "1000": 17, "5202": 2, "5546": 1, "5415": 2},
+        1.0,
+        0.15,
+        [
+            ("47.11F", 3, 2.0),
+            ("47.73Z", 2, 0.6),
+            ("45.20A", 2, 0.8),
+            ("46.90Z", 2, 1.0),
+            ("47.71Z", 2, 0.5),
+            ("43.22A", 4, 0.7),
+            ("41.20A", 2, 1.0),
+            ("25.62B", 2, 2.0),
+            ("10.71C", 2, 0.7),
+            ("43.31Z", 2, 0.5),
+            ("56.10A", 4, 0.7),
+            ("55.10Z", 1, 1.5),
+            ("56.30Z", 2, 0.4),
+            ("69.20Z", 2, 0.8),
+            ("70.22Z", 2, 0.6),
+            ("78.20Z", 1, 3.0),
+            ("81.21Z", 2, 2.5),
+            ("71.12B", 2, 1.0),
+            ("86.21Z", 2, 0.4),
+            ("86.90E", 1, 0.6),
+            ("86.10Z", 0.5, 6.0),
+            ("88.10A", 1, 2.0),
+            ("88.91A", 0.5, 1.0),
+            ("87.10A", 0.5, 4.0),
+            ("85.53Z", 1, 0.5),
+            ("64.19Z", 1, 1.0),
+            ("66.22Z", 2, 0.5),
+            ("49.41A", 3, 1.5),
+            ("68.20B", 2, 0.4),
+            ("62.01Z", 2, 1.5),
+            ("96.02A", 3, 0.4),
+            ("93.13Z", 1, 0.8),
+            ("97.00Z", 0.5, 0.3),
+        ],
+    ),
+    (
+        "public",
+        "non_ess",
+        0.5,
+        {"7210": 6, "7220": 1, "7172": 1, "7348": 1, "4110": 1},
+        1.0,
+        0.6,
+        [
+            ("84.11Z", 6, 1.0),
+            ("84.13Z", 1, 1.0),
+            ("84.24Z", 1, 2.0),
+            ("84.25Z", 1, 1.0),
+            ("91.01Z", 1, 0.5),
+            ("93.11Z", 1, 0.4),
+        ],
+    ),
     ("public", "non_ess", 0.25, {"7331": 1}, 1.0, 0.0, [("85.31Z", 1, 1.5), ("85.20Z", 1, 0.8)]),
     ("public", "non_ess", 0.1, {"7364": 1}, 1.0, 0.3, [("86.10Z", 1, 8.0)]),
     ("public", "non_ess", 0.15, {"7361": 2, "7366": 1}, 1.0, 0.1, [("88.99B", 2, 0.6), ("87.10A", 1, 2.0)]),
@@ -145,8 +250,9 @@ def _tranche(headcount: np.ndarray) -> np.ndarray:
     return np.array(codes, dtype=object)[np.clip(idx, 0, len(codes) - 1)]
 
 
-def _enterprises(rng: np.random.Generator, dep: pd.DataFrame, communes: pd.DataFrame, scale: float,
-                 rest_fraction: float) -> pd.DataFrame:
+def _enterprises(
+    rng: np.random.Generator, dep: pd.DataFrame, communes: pd.DataFrame, scale: float, rest_fraction: float
+) -> pd.DataFrame:
     """Draw employer establishments (with their enterprise) for every département."""
     rows = []
     for d, pop, chef in dep[["code", "population", "chef_lieu"]].itertuples(index=False):
@@ -178,11 +284,22 @@ def _enterprises(rng: np.random.Generator, dep: pd.DataFrame, communes: pd.DataF
             mean = MEAN_SIZE[seg] * sf
             size = np.ceil(rng.lognormal(np.log(mean) - 0.72 - 0.1, 1.2)).astype(int)
             com = rng.choice(len(cz_codes), len(ent), p=cw / cw.sum())
-            rows.append(pd.DataFrame({
-                "dep": d, "segment": seg, "family": family, "ent_local": ent, "cj": cj_e,
-                "naf": naf_codes[act_idx], "size": np.maximum(size, 1), "commune": cz_codes[com],
-                "commune_name": cz_names[com], "group": f"{d}-{seg}-{family}-{len(rows)}",
-            }))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "dep": d,
+                        "segment": seg,
+                        "family": family,
+                        "ent_local": ent,
+                        "cj": cj_e,
+                        "naf": naf_codes[act_idx],
+                        "size": np.maximum(size, 1),
+                        "commune": cz_codes[com],
+                        "commune_name": cz_names[com],
+                        "group": f"{d}-{seg}-{family}-{len(rows)}",
+                    }
+                )
+            )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -217,7 +334,9 @@ def generate(root: Path, scale: float = 1.0, rest_fraction: float = 1 / 50, seed
     est["siret"] = est["siren"] + est["nic"]
     # --- life cycle -------------------------------------------------------------------------
     new = rng.random(n) < 0.15
-    est["created"] = np.where(new, _dates(rng, "2015-01-01", "2023-12-31", n), _dates(rng, "1960-01-01", "2014-12-31", n))
+    est["created"] = np.where(
+        new, _dates(rng, "2015-01-01", "2023-12-31", n), _dates(rng, "1960-01-01", "2014-12-31", n)
+    )
     closes = rng.random(n) < 0.12
     close_date = _dates(rng, "2015-06-01", "2023-12-31", n)
     close_ok = closes & (close_date > est["created"].to_numpy())
@@ -229,7 +348,9 @@ def generate(root: Path, scale: float = 1.0, rest_fraction: float = 1 / 50, seed
         trend = (1 + growth) ** i * np.where((est["segment"] == "private") & (y >= 2020), 0.97, 1.0)
         h = np.maximum(np.round(est["size"].to_numpy() * trend * np.exp(noise[i])), 1).astype(int)
         ref = f"{y}-12-31"
-        alive = (est["created"].to_numpy() <= ref) & ((est["closed"].to_numpy() == "") | (est["closed"].to_numpy() > ref))
+        alive = (est["created"].to_numpy() <= ref) & (
+            (est["closed"].to_numpy() == "") | (est["closed"].to_numpy() > ref)
+        )
         zero = rng.random(n) < 0.02
         est[f"h{y}"] = np.where(alive, np.where(zero, 0, h), -1)
     # old nomenclature on some records (NAFRev1 codes, legal unit in NAFRev2)
@@ -240,7 +361,7 @@ def generate(root: Path, scale: float = 1.0, rest_fraction: float = 1 / 50, seed
     ent_first = est.drop_duplicates("ent").set_index("ent")
     flag = np.where(ent_first["segment"] == "ess", "O", "N").astype(object)
     commercial = ent_first["cj"].isin(["5710", "5499"]).to_numpy()
-    flag[commercial & (rng.random(n_ent) < 0.006)] = "O"
+    flag[commercial & (rng.random(n_ent) < 0.0005)] = "O"  # ~500 commercial ESS companies nationally (ESS France 2022)
     flag[rng.random(n_ent) < 0.03] = ""
     ent_first["flag"] = flag
     # non-employer and long-closed establishments (present in the stock, no jobs)
@@ -252,10 +373,14 @@ def generate(root: Path, scale: float = 1.0, rest_fraction: float = 1 / 50, seed
 def _extra_rows(rng: np.random.Generator, est: pd.DataFrame, n: int) -> pd.DataFrame:
     k = int(n * 0.6)
     src = est.iloc[rng.integers(0, n, k)].reset_index(drop=True)
-    ne = pd.DataFrame({
-        "siren": src["siren"], "commune": src["commune"], "commune_name": src["commune_name"],
-        "cj": src["cj"],
-    })
+    ne = pd.DataFrame(
+        {
+            "siren": src["siren"],
+            "commune": src["commune"],
+            "commune_name": src["commune_name"],
+            "cj": src["cj"],
+        }
+    )
     ne["nic"] = (50000 + ne.groupby("siren").cumcount()).map("{:05d}".format)
     ne["siret"] = ne["siren"] + ne["nic"]
     ne["naf"] = np.where(rng.random(k) < 0.5, "94.99Z", src["naf"])
@@ -330,16 +455,16 @@ def _write(root: Path, est: pd.DataFrame, ent: pd.DataFrame, extra: pd.DataFrame
     u["nomUniteLegale"] = np.where(is_ei, "DEMO", "")
     u["prenom1UniteLegale"] = np.where(is_ei, "CAMILLE", "")
     is_assoc = ent["family"].to_numpy() == "association"
-    u["identifiantAssociationUniteLegale"] = np.where(is_assoc, [f"W{c[:2]}{i:07d}" for i, c in
-                                                                 enumerate(ent["commune"])], "")
+    u["identifiantAssociationUniteLegale"] = np.where(
+        is_assoc, [f"W{c[:2]}{i:07d}" for i, c in enumerate(ent["commune"])], ""
+    )
     u["dateDernierTraitementUniteLegale"] = "2023-11-20T08:15:00"
     u["nombrePeriodesUniteLegale"] = "1"
     u["categorieEntreprise"] = "PME"
     u["anneeCategorieEntreprise"] = "2021"
     u["dateDebut"] = created
     u["etatAdministratifUniteLegale"] = "A"
-    u["denominationUniteLegale"] = np.where(is_ei, "", [f"{f.upper()} DEMO {i}" for i, f in
-                                                         enumerate(ent["family"])])
+    u["denominationUniteLegale"] = np.where(is_ei, "", [f"{f.upper()} DEMO {i}" for i, f in enumerate(ent["family"])])
     u["categorieJuridiqueUniteLegale"] = ent["cj"].to_numpy()
     u["activitePrincipaleUniteLegale"] = ent["naf"].to_numpy()
     u["nomenclatureActivitePrincipaleUniteLegale"] = "NAFRev2"
@@ -363,56 +488,102 @@ def _write(root: Path, est: pd.DataFrame, ent: pd.DataFrame, extra: pd.DataFrame
         women = rng.binomial(hh, wom[keep])
         part = rng.binomial(hh, pt[keep])
         fte = np.round(hh * ftef[keep], 1)
-        e = pd.DataFrame({
-            "siret": est["siret"].to_numpy()[keep], "annee": y, "effectif_31_12": hh, "etp": fte,
-            "remuneration_brute": np.round(fte * pay[keep] * (1.012 ** (y - 2015)), 0).astype(np.int64),
-            "femmes": women, "temps_partiel": part,
-        }).sort_values("siret")
+        e = pd.DataFrame(
+            {
+                "siret": est["siret"].to_numpy()[keep],
+                "annee": y,
+                "effectif_31_12": hh,
+                "etp": fte,
+                "remuneration_brute": np.round(fte * pay[keep] * (1.012 ** (y - 2015)), 0).astype(np.int64),
+                "femmes": women,
+                "temps_partiel": part,
+            }
+        ).sort_values("siret")
         p = fr / "employment" / f"flores_etablissements_{y}.csv"
         e.to_csv(p, index=False, lineterminator="\n")
         emp_paths.append(p)
     _sidecars(fr)
-    (root / "DEMO.txt").write_text(f"{DEMO_NOTICE}\nGénéré par desir_analysis.demo ; ne pas utiliser comme données réelles.\n",
-                                   encoding="utf-8")
+    (root / "DEMO.txt").write_text(
+        f"{DEMO_NOTICE}\nGénéré par desir_analysis.demo ; ne pas utiliser comme données réelles.\n", encoding="utf-8"
+    )
     return DemoFiles(root, stock_path, ul_path, hist_path, emp_paths)
 
 
 def _history(est: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
     """Periods: created -> (closed - 1 day) active, then closed; employer character by period."""
+
     def periods(frame: pd.DataFrame, act: pd.Series, nom: pd.Series, employer: str) -> pd.DataFrame:
         closed = frame["closed"].to_numpy()
         has_close = closed != ""
-        day_before = np.where(has_close, (pd.to_datetime(pd.Series(closed).replace("", "2000-01-01"))
-                                          - pd.Timedelta(days=1)).dt.strftime("%Y-%m-%d"), "")
+        day_before = np.where(
+            has_close,
+            (pd.to_datetime(pd.Series(closed).replace("", "2000-01-01")) - pd.Timedelta(days=1)).dt.strftime(
+                "%Y-%m-%d"
+            ),
+            "",
+        )
         base = {"siren": frame["siren"].to_numpy(), "nic": frame["nic"].to_numpy(), "siret": frame["siret"].to_numpy()}
-        a = pd.DataFrame({**base, "dateFin": day_before, "dateDebut": frame["created"].to_numpy(),
-                          "etatAdministratifEtablissement": "A", "activitePrincipaleEtablissement": act.to_numpy(),
-                          "nomenclatureActivitePrincipaleEtablissement": nom.to_numpy(),
-                          "caractereEmployeurEtablissement": employer})
-        c = pd.DataFrame({**base, "dateFin": "", "dateDebut": closed,
-                          "etatAdministratifEtablissement": "F", "activitePrincipaleEtablissement": act.to_numpy(),
-                          "nomenclatureActivitePrincipaleEtablissement": nom.to_numpy(),
-                          "caractereEmployeurEtablissement": "N"})[has_close]
+        a = pd.DataFrame(
+            {
+                **base,
+                "dateFin": day_before,
+                "dateDebut": frame["created"].to_numpy(),
+                "etatAdministratifEtablissement": "A",
+                "activitePrincipaleEtablissement": act.to_numpy(),
+                "nomenclatureActivitePrincipaleEtablissement": nom.to_numpy(),
+                "caractereEmployeurEtablissement": employer,
+            }
+        )
+        c = pd.DataFrame(
+            {
+                **base,
+                "dateFin": "",
+                "dateDebut": closed,
+                "etatAdministratifEtablissement": "F",
+                "activitePrincipaleEtablissement": act.to_numpy(),
+                "nomenclatureActivitePrincipaleEtablissement": nom.to_numpy(),
+                "caractereEmployeurEtablissement": "N",
+            }
+        )[has_close]
         return pd.concat([a, c])
-    h = pd.concat([periods(est, est["act"], est["nom"], "O"),
-                   periods(extra, extra["naf"], pd.Series("NAFRev2", index=extra.index), "N")], ignore_index=True)
+
+    h = pd.concat(
+        [
+            periods(est, est["act"], est["nom"], "O"),
+            periods(extra, extra["naf"], pd.Series("NAFRev2", index=extra.index), "N"),
+        ],
+        ignore_index=True,
+    )
     for col in HIST_COLUMNS:
         if col not in h:
             h[col] = "false" if col.startswith("changement") else ""
-    h["changementEtatAdministratifEtablissement"] = np.where(h["etatAdministratifEtablissement"] == "F", "true", "false")
+    h["changementEtatAdministratifEtablissement"] = np.where(
+        h["etatAdministratifEtablissement"] == "F", "true", "false"
+    )
     return h[HIST_COLUMNS].sort_values(["siret", "dateDebut"], kind="stable")
 
 
 SOURCES = {
-    "sirene": {"source": "sirene", "publisher": "INSEE", "title": "Base Sirene des entreprises et de leurs établissements",
-               "licence": "Licence Ouverte / Open Licence 2.0", "vintage": SNAPSHOT},
-    "employment": {"source": "employment_fr", "publisher": "INSEE (Flores), extrait sous convention",
-                   "title": "Emploi salarié par établissement au 31 décembre", "licence": "convention CRESS-INSEE",
-                   "vintage": "2015-2023"},
+    "sirene": {
+        "source": "sirene",
+        "publisher": "INSEE",
+        "title": "Base Sirene des entreprises et de leurs établissements",
+        "licence": "Licence Ouverte / Open Licence 2.0",
+        "vintage": SNAPSHOT,
+    },
+    "employment": {
+        "source": "employment_fr",
+        "publisher": "INSEE (Flores), extrait sous convention",
+        "title": "Emploi salarié par établissement au 31 décembre",
+        "licence": "convention CRESS-INSEE",
+        "vintage": "2015-2023",
+    },
 }
 
 
 def _sidecars(fr: Path) -> None:
     for folder, meta in SOURCES.items():
         info = {**meta, "demo": True, "notice": DEMO_NOTICE}
-        (fr / folder / "source.json").write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        (fr / folder / "source.json").write_text(
+            json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )

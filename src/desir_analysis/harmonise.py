@@ -56,21 +56,28 @@ class YearOutput:
 
 def _rejects(source: str, lines: pd.Series, ids: pd.Series, reasons: pd.Series | str) -> pd.DataFrame:
     n = len(lines)
-    return pd.DataFrame({
-        "source_file": pd.Series([source] * n, dtype="string"),
-        "line": pd.array(lines.to_numpy(), dtype="Int64"),
-        "record_id": pd.Series(ids.to_numpy(), dtype="string"),
-        "reason": pd.Series(reasons if isinstance(reasons, str) else reasons.to_numpy(), dtype="string")
-        if not isinstance(reasons, str) else pd.Series([reasons] * n, dtype="string"),
-    })
+    return pd.DataFrame(
+        {
+            "source_file": pd.Series([source] * n, dtype="string"),
+            "line": pd.array(lines.to_numpy(), dtype="Int64"),
+            "record_id": pd.Series(ids.to_numpy(), dtype="string"),
+            "reason": pd.Series(reasons if isinstance(reasons, str) else reasons.to_numpy(), dtype="string")
+            if not isinstance(reasons, str)
+            else pd.Series([reasons] * n, dtype="string"),
+        }
+    )
 
 
 def _rejects_multi(rows: pd.DataFrame, reason: str) -> pd.DataFrame:
     """Rejects of rows that carry their own ``source_file`` and ``line``."""
-    return pd.DataFrame({"source_file": rows["source_file"].astype("string").to_numpy(),
-                         "line": pd.array(rows["line"].to_numpy(), dtype="Int64"),
-                         "record_id": rows["siret"].astype("string").to_numpy(),
-                         "reason": pd.Series([reason] * len(rows), dtype="string").to_numpy()})
+    return pd.DataFrame(
+        {
+            "source_file": rows["source_file"].astype("string").to_numpy(),
+            "line": pd.array(rows["line"].to_numpy(), dtype="Int64"),
+            "record_id": rows["siret"].astype("string").to_numpy(),
+            "reason": pd.Series([reason] * len(rows), dtype="string").to_numpy(),
+        }
+    )
 
 
 def validate_zone_rows(inp: FrenchInputs) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -118,9 +125,15 @@ def _activity(z: pd.DataFrame, act: pd.Series, nom: pd.Series) -> pd.DataFrame:
     nom = nom.where(~use_ul, "NAFRev2")
     naf = codes.normalise_naf(act)
     national = naf.values.where(nom.eq("NAFRev2"), act)
-    return pd.DataFrame({"national_activity": national.astype("string"), "activity_nomenclature": nom.astype("string"),
-                         "activity_source": pd.Series(np.where(use_ul, "legal_unit", "establishment"),
-                                                      index=z.index, dtype="string")})
+    return pd.DataFrame(
+        {
+            "national_activity": national.astype("string"),
+            "activity_nomenclature": nom.astype("string"),
+            "activity_source": pd.Series(
+                np.where(use_ul, "legal_unit", "establishment"), index=z.index, dtype="string"
+            ),
+        }
+    )
 
 
 def french_year(inp: FrenchInputs, valid: pd.DataFrame, stock_rejects: pd.DataFrame, year: int) -> YearOutput:
@@ -167,14 +180,23 @@ def french_year(inp: FrenchInputs, valid: pd.DataFrame, stock_rejects: pd.DataFr
     reason = pd.Series("non_employeur", index=z.index, dtype="string")
     reason = reason.mask(closed, "ferme_au_31_12").mask(not_created, "pas_encore_cree").mask(keep, pd.NA)
     k = keep.to_numpy()
-    est = pd.DataFrame({
-        "country": "FR", "year": year, "establishment_id": z["siret"], "enterprise_id": z["siren"].astype("string"),
-        "reference_date": pd.Timestamp(dt.date(year, 12, 31)), "legal_form": z["legal_form"],
-        "ess_register_flag": z["ess_register_flag"], "social_enterprise_approved": pd.NA,
-        "joint_committee": pd.NA, "commune": z["commune"],
-        "sirene_size_band": z["trancheEffectifsEtablissement"].astype("string"),
-        "sirene_employer": employer_char,
-    }, index=z.index)
+    est = pd.DataFrame(
+        {
+            "country": "FR",
+            "year": year,
+            "establishment_id": z["siret"],
+            "enterprise_id": z["siren"].astype("string"),
+            "reference_date": pd.Timestamp(dt.date(year, 12, 31)),
+            "legal_form": z["legal_form"],
+            "ess_register_flag": z["ess_register_flag"],
+            "social_enterprise_approved": pd.NA,
+            "joint_committee": pd.NA,
+            "commune": z["commune"],
+            "sirene_size_band": z["trancheEffectifsEtablissement"].astype("string"),
+            "sirene_employer": employer_char,
+        },
+        index=z.index,
+    )
     est = pd.concat([est, activity, out], axis=1)[k].reset_index(drop=True)
     est = finish_establishments(est)
     # --- accounting --------------------------------------------------------------------------
@@ -197,8 +219,13 @@ def french_year(inp: FrenchInputs, valid: pd.DataFrame, stock_rejects: pd.DataFr
         raw[inp.history_file] = inp.history_rows
         kept[inp.history_file] = hist_used
         rejects.append(inp.history_bad)
-        scope.append((inp.history_file, "autre_etablissement_ou_autre_periode",
-                      inp.history_rows - hist_used - len(inp.history_bad)))
+        scope.append(
+            (
+                inp.history_file,
+                "autre_etablissement_ou_autre_periode",
+                inp.history_rows - hist_used - len(inp.history_bad),
+            )
+        )
     if inp.employment is not None:
         e = inp.employment
         e_int = e["siret"].astype("int64").to_numpy()
@@ -216,11 +243,16 @@ def french_year(inp: FrenchInputs, valid: pd.DataFrame, stock_rejects: pd.DataFr
             raw[f] = n_raw
             kept[f] = int((used & in_f).sum())
             rejects.append(inp.employment_rejects[inp.employment_rejects["source_file"] == f])
-            scope += [(f, "autre_annee", int((~this & in_f).sum())),
-                      (f, "hors_zone", int((absent & ~absent_stock & in_f).sum())),
-                      (f, "sans_emploi_au_31_12_ou_etablissement_exclu", int((zone_not_used & in_f).sum()))]
-    rej = pd.concat([r for r in rejects if len(r)], ignore_index=True) if any(len(r) for r in rejects) else \
-        pd.DataFrame({c: pd.Series(dtype="string") for c in REJECT_COLUMNS})
+            scope += [
+                (f, "autre_annee", int((~this & in_f).sum())),
+                (f, "hors_zone", int((absent & ~absent_stock & in_f).sum())),
+                (f, "sans_emploi_au_31_12_ou_etablissement_exclu", int((zone_not_used & in_f).sum())),
+            ]
+    rej = (
+        pd.concat([r for r in rejects if len(r)], ignore_index=True)
+        if any(len(r) for r in rejects)
+        else pd.DataFrame({c: pd.Series(dtype="string") for c in REJECT_COLUMNS})
+    )
     rej.insert(0, "year", year)
     rej.insert(0, "country", "FR")
     sc = pd.DataFrame(scope, columns=["source_file", "reason", "n_records"])
@@ -240,8 +272,18 @@ def finish_establishments(est: pd.DataFrame) -> pd.DataFrame:
     est["headcount_estimated"] = est["headcount_estimated"].astype(bool)
     est["size_band"] = size_band(est["headcount"])
     est["nuts3"] = est["nuts3"].astype("string")
-    for c in ("country", "establishment_id", "enterprise_id", "legal_form", "commune", "nace", "sector_group",
-              "ess_family", "national_activity", "activity_nomenclature"):
+    for c in (
+        "country",
+        "establishment_id",
+        "enterprise_id",
+        "legal_form",
+        "commune",
+        "nace",
+        "sector_group",
+        "ess_family",
+        "national_activity",
+        "activity_nomenclature",
+    ):
         est[c] = est[c].astype("string")
     return est.sort_values(["country", "establishment_id"], ignore_index=True)
 
@@ -269,8 +311,7 @@ def accounting(out: YearOutput) -> pd.DataFrame:
         rej = int((out.rejects["source_file"] == f).sum())
         sc = int(out.scope.loc[out.scope["source_file"] == f, "n_records"].sum())
         k = out.kept.get(f, 0)
-        rows.append(dict(source_file=f, raw_rows=n, kept=k, rejected=rej, out_of_scope=sc,
-                         balanced=n == k + rej + sc))
+        rows.append(dict(source_file=f, raw_rows=n, kept=k, rejected=rej, out_of_scope=sc, balanced=n == k + rej + sc))
     return pd.DataFrame(rows)
 
 
@@ -285,7 +326,8 @@ def national_aggregates_fr(national: pd.DataFrame) -> pd.DataFrame:
     n["country"] = "FR"
     n["commune"] = n["departement"] + "000"  # any commune of the département
     n["national_activity"] = codes.normalise_naf(n["activity"]).values.where(
-        n["nomenclature"].eq("NAFRev2"), n["activity"])
+        n["nomenclature"].eq("NAFRev2"), n["activity"]
+    )
     n["activity_nomenclature"] = n["nomenclature"]
     n["ess_register_flag"] = n["ess_register_flag"].replace("", pd.NA)
     c = classify.classify(n)
@@ -295,8 +337,9 @@ def national_aggregates_fr(national: pd.DataFrame) -> pd.DataFrame:
         keys.append(f"in_{name}")
     c["public_sector"] = c["public_sector"].fillna(False)
     c["nuts3"] = c["nuts3"].fillna("")
-    out = c.groupby(keys, as_index=False, sort=True).agg(n_establishments=("n_establishments", "sum"),
-                                                         jobs=("jobs", "sum"))
+    out = c.groupby(keys, as_index=False, sort=True).agg(
+        n_establishments=("n_establishments", "sum"), jobs=("jobs", "sum")
+    )
     out["nuts3"] = out["nuts3"].replace("", pd.NA).astype("string")
     out["jobs_estimated"] = bool(national["jobs_estimated"].any()) if len(national) else False
     out = out.astype({"country": "string", "ess_family": "string", "sector_group": "string"})

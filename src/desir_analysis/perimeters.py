@@ -76,11 +76,16 @@ def reconcile_perimeters(
     """
     ma, mb = in_perimeter(frame, a), in_perimeter(frame, b)
     w = frame[value].astype("float64") if value else pd.Series(1, index=frame.index, dtype="int64")
-    parts = pd.DataFrame({
-        by: frame[by].astype("string").fillna("unknown"),
-        "in_a": w.where(ma, 0), "in_b": w.where(mb, 0), "both": w.where(ma & mb, 0),
-        "removed": w.where(ma & ~mb, 0), "added": w.where(~ma & mb, 0),
-    })
+    parts = pd.DataFrame(
+        {
+            by: frame[by].astype("string").fillna("unknown"),
+            "in_a": w.where(ma, 0),
+            "in_b": w.where(mb, 0),
+            "both": w.where(ma & mb, 0),
+            "removed": w.where(ma & ~mb, 0),
+            "added": w.where(~ma & mb, 0),
+        }
+    )
     out = parts.groupby(by, sort=True).sum().reset_index()
     out = out[(out[["in_a", "in_b"]] != 0).any(axis=1)].reset_index(drop=True)
     total = out.drop(columns=by).sum().to_frame().T

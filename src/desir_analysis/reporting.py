@@ -42,6 +42,7 @@ class Study:
 
 
 STUDIES: dict[str, Study] = {
+    "diagnostic": Study("diagnostic", "diagnostic.py", "Diagnostic transfrontalier de l'économie sociale et solidaire"),
     "referentiel": Study("referentiel", "referentiel.py", "Définition commune de l'ESS : référentiels et périmètres"),
 }
 
@@ -75,8 +76,15 @@ def execute(notebook: Path, output: Path, parameters: dict[str, object], failed_
     check_parameters(notebook, parameters)
     try:
         papermill.execute_notebook(
-            str(notebook), str(output), parameters=parameters, kernel_name=KERNEL, language="python",
-            cwd=str(config.PROJ_ROOT), progress_bar=False, execution_timeout=1800, start_timeout=120,
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            kernel_name=KERNEL,
+            language="python",
+            cwd=str(config.PROJ_ROOT),
+            progress_bar=False,
+            execution_timeout=1800,
+            start_timeout=120,
         )
     except Exception as exc:  # papermill raises PapermillExecutionError and kernel errors
         failed_dir.mkdir(parents=True, exist_ok=True)

@@ -43,9 +43,19 @@ class Caption:
 
     def html(self) -> tuple[str, str]:
         """Caption as two HTML fragments: the title (above) and unit, source, date, territory (below)."""
-        meta = (f"Unité : {self.unit} — Source : {self.source} — Date de référence : "
-                f"{self.reference_date} — Territoire : {self.territory}")
+        meta = (
+            f"Unité : {self.unit} — Source : {self.source} — Date de référence : "
+            f"{self.reference_date} — Territoire : {self.territory}"
+        )
         return f"<p><b>{html.escape(self.title)}</b></p>", f"<p class='desir-source'>{html.escape(meta)}</p>"
+
+
+def _default_decimals(col: pd.Series) -> int:
+    """0 for integer columns and float columns holding only whole numbers, else 1."""
+    if pd.api.types.is_integer_dtype(col):
+        return 0
+    v = pd.to_numeric(col, errors="coerce").astype("float64").dropna()
+    return 0 if len(v) == 0 or (v == v.round()).all() else 1
 
 
 def to_html(table: pd.DataFrame, caption: Caption, decimals: dict[str, int] | None = None) -> str:
@@ -58,21 +68,21 @@ def to_html(table: pd.DataFrame, caption: Caption, decimals: dict[str, int] | No
     numeric = {
         c: pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c]) for c in table.columns
     }
+    default_decimals = {c: _default_decimals(table[c]) for c in table.columns if numeric[c]}
     head = "".join(f"<th class='{'num' if numeric[c] else 'txt'}'>{html.escape(str(c))}</th>" for c in table.columns)
     body = []
     for row in table.itertuples(index=False):
         cells = []
         for c, v in zip(table.columns, row, strict=True):
             if numeric[c]:
-                d = decimals.get(c, 0 if pd.api.types.is_integer_dtype(table[c]) else 1)
+                d = decimals.get(c, default_decimals[c])
                 cells.append(f"<td class='num'>{format_number(v, d)}</td>")
             else:
                 text = "" if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else str(v)
                 cells.append(f"<td class='txt'>{html.escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     top, foot = caption.html()
-    return (f"{top}<table class='desir-table'><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(body)}</tbody></table>{foot}")
+    return f"{top}<table class='desir-table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{foot}"
 
 
 def publish(

@@ -49,18 +49,21 @@ def sniff_header(path: Path, layout: Layout) -> list[str]:
         head = fh.read(1 << 16)
     if not head.strip():
         raise RawFileError(f"{path}: empty file; expected a header line with {layout.required[:3]}…")
-    text = head[len(BOM):] if head.startswith(BOM) else head
+    text = head[len(BOM) :] if head.startswith(BOM) else head
     try:
         first = text.split(b"\n", 1)[0].decode(layout.encoding).rstrip("\r")
     except UnicodeDecodeError as exc:
-        raise RawFileError(f"{path}: line 1: not {layout.encoding} ({exc.reason} at byte {exc.start}); "
-                           f"expected the {layout.name} layout in {layout.encoding}") from exc
+        raise RawFileError(
+            f"{path}: line 1: not {layout.encoding} ({exc.reason} at byte {exc.start}); "
+            f"expected the {layout.name} layout in {layout.encoding}"
+        ) from exc
     names = next(csv.reader([first], delimiter=layout.delimiter))
     if len(names) == 1 and layout.delimiter not in first:
         other = next((d for d in [";", "\t", "|", ","] if d != layout.delimiter and d in first), None)
         if other:
-            raise RawFileError(f"{path}: line 1: separator {other!r} found; expected {layout.delimiter!r} "
-                               f"({layout.name} layout)")
+            raise RawFileError(
+                f"{path}: line 1: separator {other!r} found; expected {layout.delimiter!r} ({layout.name} layout)"
+            )
     names = [n.strip().strip('"') for n in names]
     missing = [c for c in layout.required if c not in names]
     if missing:
@@ -113,7 +116,9 @@ def stream(path: Path, layout: Layout, block_size: int = 1 << 24) -> tuple[Itera
             except StopIteration:
                 return
             except pa.ArrowInvalid as exc:
-                raise RawFileError(f"{path}: {exc}; expected {layout.encoding} text in the {layout.name} layout") from exc
+                raise RawFileError(
+                    f"{path}: {exc}; expected {layout.encoding} text in the {layout.name} layout"
+                ) from exc
             yield batch
 
     return batches(), bad

@@ -37,8 +37,13 @@ FR_LAYOUT = Layout(
     required=["siret", "annee", "effectif_31_12"],
     optional=["etp", "remuneration_brute", "femmes", "temps_partiel"],
 )
-MEASURES = {"effectif_31_12": "headcount", "etp": "fte", "remuneration_brute": "payroll_eur",
-            "femmes": "women", "temps_partiel": "part_time"}
+MEASURES = {
+    "effectif_31_12": "headcount",
+    "etp": "fte",
+    "remuneration_brute": "payroll_eur",
+    "femmes": "women",
+    "temps_partiel": "part_time",
+}
 
 
 def _read_any(path: Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -71,8 +76,16 @@ def read_fr_employment(paths: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame, d
         df["source_file"] = path.name
         counts[path.name] = len(df) + (0 if bad_rows is None else len(bad_rows))
         if bad_rows is not None and len(bad_rows):
-            rejects.append(pd.DataFrame({"source_file": path.name, "line": bad_rows["_line"],
-                                         "record_id": "", "reason": bad_rows["_reason"]}))
+            rejects.append(
+                pd.DataFrame(
+                    {
+                        "source_file": path.name,
+                        "line": bad_rows["_line"],
+                        "record_id": "",
+                        "reason": bad_rows["_reason"],
+                    }
+                )
+            )
         for c in FR_LAYOUT.optional:
             if c not in df:
                 df[c] = pd.Series(pd.NA, index=df.index, dtype="string")
@@ -103,15 +116,29 @@ def read_fr_employment(paths: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame, d
     key = siret + "|" + year.astype("string")
     flag(key.duplicated(keep="first") & reason.isna(), "couple (siret, annee) en double")
     bad = reason.notna()
-    rejects.append(pd.DataFrame({"source_file": df.loc[bad, "source_file"], "line": df.loc[bad, "_line"],
-                                 "record_id": siret[bad].fillna(""), "reason": reason[bad]}))
-    good = pd.DataFrame({
-        "siret": siret[~bad], "year": year[~bad].astype("int64"),
-        "headcount": values["headcount"][~bad].astype("Float64"), "fte": values["fte"][~bad].astype("Float64"),
-        "payroll_eur": values["payroll_eur"][~bad].astype("Float64"),
-        "women": values["women"][~bad].astype("Float64"), "part_time": values["part_time"][~bad].astype("Float64"),
-        "source_file": df.loc[~bad, "source_file"], "line": df.loc[~bad, "_line"],
-    }).reset_index(drop=True)
+    rejects.append(
+        pd.DataFrame(
+            {
+                "source_file": df.loc[bad, "source_file"],
+                "line": df.loc[bad, "_line"],
+                "record_id": siret[bad].fillna(""),
+                "reason": reason[bad],
+            }
+        )
+    )
+    good = pd.DataFrame(
+        {
+            "siret": siret[~bad],
+            "year": year[~bad].astype("int64"),
+            "headcount": values["headcount"][~bad].astype("Float64"),
+            "fte": values["fte"][~bad].astype("Float64"),
+            "payroll_eur": values["payroll_eur"][~bad].astype("Float64"),
+            "women": values["women"][~bad].astype("Float64"),
+            "part_time": values["part_time"][~bad].astype("Float64"),
+            "source_file": df.loc[~bad, "source_file"],
+            "line": df.loc[~bad, "_line"],
+        }
+    ).reset_index(drop=True)
     rej = pd.concat(rejects, ignore_index=True)
     rej["line"] = rej["line"].astype("Int64")
     return good, rej.astype({"source_file": "string", "record_id": "string", "reason": "string"}), counts

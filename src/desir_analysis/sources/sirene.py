@@ -31,35 +31,82 @@ from desir_analysis.sources.csvfile import BadLine, Layout, locate, stream
 
 UL_LAYOUT = Layout(
     "StockUniteLegale",
-    required=["siren", "categorieJuridiqueUniteLegale", "activitePrincipaleUniteLegale",
-              "nomenclatureActivitePrincipaleUniteLegale"],
+    required=[
+        "siren",
+        "categorieJuridiqueUniteLegale",
+        "activitePrincipaleUniteLegale",
+        "nomenclatureActivitePrincipaleUniteLegale",
+    ],
     optional=["economieSocialeSolidaireUniteLegale", "etatAdministratifUniteLegale"],
 )
 ETAB_LAYOUT = Layout(
     "StockEtablissement",
-    required=["siren", "siret", "dateCreationEtablissement", "trancheEffectifsEtablissement",
-              "codeCommuneEtablissement", "dateDebut", "etatAdministratifEtablissement",
-              "activitePrincipaleEtablissement", "nomenclatureActivitePrincipaleEtablissement"],
-    optional=["anneeEffectifsEtablissement", "codePaysEtrangerEtablissement", "caractereEmployeurEtablissement",
-              "etablissementSiege"],
+    required=[
+        "siren",
+        "siret",
+        "dateCreationEtablissement",
+        "trancheEffectifsEtablissement",
+        "codeCommuneEtablissement",
+        "dateDebut",
+        "etatAdministratifEtablissement",
+        "activitePrincipaleEtablissement",
+        "nomenclatureActivitePrincipaleEtablissement",
+    ],
+    optional=[
+        "anneeEffectifsEtablissement",
+        "codePaysEtrangerEtablissement",
+        "caractereEmployeurEtablissement",
+        "etablissementSiege",
+    ],
 )
 HIST_LAYOUT = Layout(
     "StockEtablissementHistorique",
-    required=["siret", "dateFin", "dateDebut", "etatAdministratifEtablissement",
-              "activitePrincipaleEtablissement", "nomenclatureActivitePrincipaleEtablissement"],
+    required=[
+        "siret",
+        "dateFin",
+        "dateDebut",
+        "etatAdministratifEtablissement",
+        "activitePrincipaleEtablissement",
+        "nomenclatureActivitePrincipaleEtablissement",
+    ],
     optional=["caractereEmployeurEtablissement"],
 )
 
 # Sirene "tranche d'effectif salarié" -> estimated jobs (arithmetic mid-point of the band;
 # 53 = 10 000+ takes its lower bound). Source: INSEE, Sirene documentation of the variable.
 TRANCHE_MIDPOINT = {
-    "01": 1.5, "02": 4.0, "03": 7.5, "11": 14.5, "12": 34.5, "21": 74.5, "22": 149.5, "31": 224.5,
-    "32": 374.5, "41": 749.5, "42": 1499.5, "51": 3499.5, "52": 7499.5, "53": 10000.0,
+    "01": 1.5,
+    "02": 4.0,
+    "03": 7.5,
+    "11": 14.5,
+    "12": 34.5,
+    "21": 74.5,
+    "22": 149.5,
+    "31": 224.5,
+    "32": 374.5,
+    "41": 749.5,
+    "42": 1499.5,
+    "51": 3499.5,
+    "52": 7499.5,
+    "53": 10000.0,
 }
 TRANCHE_LABEL = {
-    "NN": "non employeur", "00": "0 salarié", "01": "1 ou 2", "02": "3 à 5", "03": "6 à 9", "11": "10 à 19",
-    "12": "20 à 49", "21": "50 à 99", "22": "100 à 199", "31": "200 à 249", "32": "250 à 499",
-    "41": "500 à 999", "42": "1 000 à 1 999", "51": "2 000 à 4 999", "52": "5 000 à 9 999", "53": "10 000 et plus",
+    "NN": "non employeur",
+    "00": "0 salarié",
+    "01": "1 ou 2",
+    "02": "3 à 5",
+    "03": "6 à 9",
+    "11": "10 à 19",
+    "12": "20 à 49",
+    "21": "50 à 99",
+    "22": "100 à 199",
+    "31": "200 à 249",
+    "32": "250 à 499",
+    "41": "500 à 999",
+    "42": "1 000 à 1 999",
+    "51": "2 000 à 4 999",
+    "52": "5 000 à 9 999",
+    "53": "10 000 et plus",
 }
 NAFREV2 = "NAFRev2"
 
@@ -95,10 +142,14 @@ def _to_int(values: np.ndarray) -> np.ndarray:
 
 
 def _reject_frame(source: str, lines: list[int | None], reasons: list[str], ids: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({"source_file": pd.Series([source] * len(lines), dtype="string"),
-                         "line": pd.array(lines, dtype="Int64"),
-                         "record_id": pd.Series(ids, dtype="string"),
-                         "reason": pd.Series(reasons, dtype="string")})
+    return pd.DataFrame(
+        {
+            "source_file": pd.Series([source] * len(lines), dtype="string"),
+            "line": pd.array(lines, dtype="Int64"),
+            "record_id": pd.Series(ids, dtype="string"),
+            "reason": pd.Series(reasons, dtype="string"),
+        }
+    )
 
 
 def read_legal_units(path: Path, progress: bool = False) -> LegalUnits:
@@ -129,19 +180,29 @@ def read_legal_units(path: Path, progress: bool = False) -> LegalUnits:
     rej_idx = df.index[malformed | dup]
     lines = valid_row_lines(df.loc[rej_idx, "_pos"].tolist(), bad_lines)
     reasons = np.where(malformed[rej_idx], "SIREN mal formé (9 chiffres attendus)", "SIREN en double").tolist()
-    rejects = pd.concat([
-        _reject_frame(path.name, lines, reasons, siren[rej_idx].fillna("").tolist()),
-        _reject_frame(path.name, bad_lines, [f"ligne illisible : {b.reason}" for b in located], [""] * len(located)),
-    ], ignore_index=True)
+    rejects = pd.concat(
+        [
+            _reject_frame(path.name, lines, reasons, siren[rej_idx].fillna("").tolist()),
+            _reject_frame(
+                path.name, bad_lines, [f"ligne illisible : {b.reason}" for b in located], [""] * len(located)
+            ),
+        ],
+        ignore_index=True,
+    )
     keep = df[~(malformed | dup)]
-    frame = pd.DataFrame({
-        "siren": keep["siren"].astype("string").to_numpy(),
-        "legal_form": keep["categorieJuridiqueUniteLegale"].astype("string").str.strip().to_numpy(),
-        "ess_register_flag": keep["economieSocialeSolidaireUniteLegale"].astype("string").str.strip()
-        .replace("", pd.NA).to_numpy(),
-        "ul_activity": keep["activitePrincipaleUniteLegale"].astype("string").to_numpy(),
-        "ul_nomenclature": keep["nomenclatureActivitePrincipaleUniteLegale"].astype("string").to_numpy(),
-    })
+    frame = pd.DataFrame(
+        {
+            "siren": keep["siren"].astype("string").to_numpy(),
+            "legal_form": keep["categorieJuridiqueUniteLegale"].astype("string").str.strip().to_numpy(),
+            "ess_register_flag": keep["economieSocialeSolidaireUniteLegale"]
+            .astype("string")
+            .str.strip()
+            .replace("", pd.NA)
+            .to_numpy(),
+            "ul_activity": keep["activitePrincipaleUniteLegale"].astype("string").to_numpy(),
+            "ul_nomenclature": keep["nomenclatureActivitePrincipaleUniteLegale"].astype("string").to_numpy(),
+        }
+    )
     frame["ess_register_flag"] = frame["ess_register_flag"].astype("string")
     keys = frame["siren"].astype("int64").to_numpy()
     order = np.argsort(keys, kind="stable")
@@ -167,8 +228,12 @@ class EmploymentLookup:
         """Build from rows with ``siret`` (14 digits) and ``headcount`` of one year."""
         keys = frame["siret"].astype("int64").to_numpy()
         order = np.argsort(keys, kind="stable")
-        return cls(keys[order], frame["headcount"].astype("float64").to_numpy()[order],
-                   frame.index.to_numpy()[order], np.zeros(len(keys), dtype=bool))
+        return cls(
+            keys[order],
+            frame["headcount"].astype("float64").to_numpy()[order],
+            frame.index.to_numpy()[order],
+            np.zeros(len(keys), dtype=bool),
+        )
 
     def get(self, siret_int: np.ndarray) -> np.ndarray:
         """Headcount of each SIRET (0 when absent); marks the SIRETs found as seen."""
@@ -256,8 +321,15 @@ def scan_stock(
         closed_state = pc.equal(batch.column("etatAdministratifEtablissement"), "F")
         started = batch.column("dateDebut")
         tranche = batch.column("trancheEffectifsEtablissement")
-        base = pa.table({"departement": dept, "legal_form": cj, "ess_register_flag": flag,
-                         "activity": pc.utf8_slice_codeunits(act, 0, 6), "nomenclature": nom})
+        base = pa.table(
+            {
+                "departement": dept,
+                "legal_form": cj,
+                "ess_register_flag": flag,
+                "activity": pc.utf8_slice_codeunits(act, 0, 6),
+                "nomenclature": nom,
+            }
+        )
         if employment is None:
             est = pc.fill_null(pc.index_in(tranche, mid[0]), -1)
             jobs_all = pc.if_else(pc.greater_equal(est, 0), mid[1].take(pc.max_element_wise(est, 0)), 0.0)
@@ -280,8 +352,9 @@ def scan_stock(
             keep = pc.and_(keep, pc.not_equal(dept, ""))
             t = base.append_column("jobs", jobs).filter(keep)
             if t.num_rows:
-                g = t.group_by(["departement", "legal_form", "ess_register_flag", "activity", "nomenclature"]).aggregate(
-                    [("jobs", "sum"), ("jobs", "count")])
+                g = t.group_by(
+                    ["departement", "legal_form", "ess_register_flag", "activity", "nomenclature"]
+                ).aggregate([("jobs", "sum"), ("jobs", "count")])
                 g = g.append_column("year", pa.array(np.full(g.num_rows, year, dtype=np.int64)))
                 agg_parts.append(g)
     zone_cols = [c for c in ETAB_LAYOUT.wanted]
@@ -325,6 +398,6 @@ def period_at(history: pd.DataFrame, ref: str) -> pd.DataFrame:
     ``dateFin >= ref`` (or empty). Overlapping periods: the latest ``dateDebut`` wins.
     """
     h = history
-    cover = ((h["dateDebut"].eq("") | h["dateDebut"].le(ref)) & (h["dateFin"].eq("") | h["dateFin"].ge(ref)))
+    cover = (h["dateDebut"].eq("") | h["dateDebut"].le(ref)) & (h["dateFin"].eq("") | h["dateFin"].ge(ref))
     sel = h[cover].sort_values(["siret", "dateDebut"]).drop_duplicates("siret", keep="last")
     return sel

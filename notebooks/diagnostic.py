@@ -1,0 +1,392 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+year = 2023
+first_year = 2015
+zone = "desir"
+perimeter = "insee"
+output_dir = ""
+processed_dir = ""
+
+# %% tags=["remove-cell"]
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+from IPython.display import HTML, Markdown, display
+
+from desir_analysis import build, classify, config, disclosure, figures, indicators, labels, perimeters
+from desir_analysis.tables import Caption, publish
+
+out_dir = Path(output_dir) if output_dir else config.REPORTS_DIR / str(year)
+proc = Path(processed_dir) if processed_dir else config.PROCESSED_DATA_DIR
+STUDY = "diagnostic"
+figures.setup()
+prov = build.provenance(year, proc)
+DEMO = prov["demo"]
+ESTIMATED = prov["mode"] == "public"
+SOURCE = "INSEE Sirene" + (
+    " ; emploi estimé d'après la tranche d'effectif" if ESTIMATED else " ; INSEE Flores (sous convention)"
+)
+if DEMO:
+    SOURCE += " — " + prov["notice"]
+ZONE = labels.ZONE_FR[zone]
+REF = f"31 décembre {year}"
+PLABEL = labels.perimeter_fr()[perimeter]
+SECTOR = labels.sector_fr()
+TERR = labels.territory_fr()
+
+est = build.load(year, "establishments", proc)
+est = est[classify.in_zone(est, zone)].copy()
+est = indicators.flag_perimeter(est, perimeter)
+ess = est[est["in_ess"]].copy()
+ess["famille"] = ess["ess_family"].map(labels.FAMILY_FR)
+ess["secteur"] = ess["sector_group"].map(SECTOR)
+ess["territoire"] = ess["nuts3"].map(TERR)
+ess["taille"] = ess["size_band"].map(labels.SIZE_FR)
+ess["one"] = 1
+
+
+def cap(title, unit, territory=ZONE, date=REF):
+    return Caption(title, unit, SOURCE, date, territory)
+
+
+def show_protected(micro, by, title, unit_label, name, value="headcount", unit="establishment_id"):
+    """Protect a table (establishments and jobs), blank suppressed cells, publish it."""
+    jobs = disclosure.protect(micro, by, value, unit)
+    counts = disclosure.protect(micro.assign(one=1), by, "one", unit)
+    t = jobs.merge(counts[by + ["one", "status"]], on=by, suffixes=("", "_n"))
+    worst = pd.Series(pd.Categorical(t["status"], ["published", "secondary", "primary"], ordered=True))
+    worst_n = pd.Series(pd.Categorical(t["status_n"], ["published", "secondary", "primary"], ordered=True))
+    t["status"] = pd.concat([worst, worst_n], axis=1).max(axis=1).astype(str).to_numpy()
+    t = disclosure.blank_suppressed(t, [value, "one"])
+    t = t[by + ["one", value, "status"]].rename(columns={"one": "Établissements employeurs", value: unit_label})
+    display(
+        HTML(
+            publish(
+                t,
+                name,
+                cap(title, "nombre d'établissements ; nombre de postes au 31/12"),
+                out_dir,
+                STUDY,
+                confidential=True,
+            )
+        )
+    )
+
+
+# %% [markdown]
+# # Diagnostic transfrontalier de l'économie sociale et solidaire
+
+# %%
+banner = []
+if DEMO:
+    banner.append(f"⚠ Ce rapport est établi sur des <b>{prov['notice']}</b> : aucun chiffre ne décrit la réalité.")
+if ESTIMATED:
+    banner.append(
+        "⚠ Emploi <b>estimé</b> d'après la tranche d'effectif Sirene (centre de tranche) : "
+        "ordres de grandeur seulement."
+    )
+display(HTML("".join(f"<p class='desir-banner'>{b}</p>" for b in banner)))
+display(
+    Markdown(
+        f"Édition **{year}** — {ZONE} — périmètre : **{PLABEL}** (`{perimeter}`). "
+        f"Établissements employeurs et postes salariés au {REF}. Volet français ; le volet belge "
+        "rejoint ce diagnostic avec les sources belges."
+    )
+)
+
+# %% [markdown]
+# ## Chiffres clés
+
+# %%
+k = indicators.ess_share(est, perimeter, by=["country"])
+n_ess = int(ess["establishment_id"].nunique())
+row = k.iloc[0]
+display(
+    Markdown(
+        f"- **{n_ess:,}** établissements employeurs de l'ESS, **{row['ess']:,.0f}** postes salariés au {REF}\n"
+        f"- soit **{100 * row['share_total']:.1f} %** de l'emploi salarié **total** ({row['total']:,.0f} postes) "
+        f"et **{100 * row['share_private']:.1f} %** de l'emploi salarié **privé** ({row['private']:,.0f} postes)\n"
+        f"- taille moyenne : **{row['ess'] / n_ess:.1f}** salariés par établissement".replace(",", "\u202f")
+    )
+)
+
+# %% [markdown]
+# ## Part de l'ESS dans l'emploi salarié, par territoire
+#
+# Numérateur et dénominateurs publiés ensemble ; le secteur privé exclut les formes juridiques
+# de droit public.
+
+# %%
+micro = est.assign(territoire=est["nuts3"].map(TERR), champ=est["in_ess"].map({True: "ESS", False: "Hors ESS"}))
+p = disclosure.protect(micro, ["territoire", "champ"], "headcount", "establishment_id")
+priv = disclosure.protect(
+    micro[~micro["public_sector"].fillna(False).astype(bool)], ["territoire", "champ"], "headcount", "establishment_id"
+)
+wide = p.pivot(index="territoire", columns="champ", values="headcount")
+st = p.pivot(index="territoire", columns="champ", values="status")
+wpriv = priv.pivot(index="territoire", columns="champ", values="headcount")
+share = pd.DataFrame(
+    {
+        "Territoire": wide.index,
+        "Postes ESS": wide["ESS"].to_numpy(),
+        "Postes, total": wide["Total"].to_numpy(),
+        "Part dans l'emploi total (%)": (100 * wide["ESS"] / wide["Total"]).to_numpy(),
+        "Postes privés, total": wpriv["Total"].reindex(wide.index).to_numpy(),
+        "Part dans l'emploi privé (%)": (100 * wide["ESS"] / wpriv["Total"].reindex(wide.index)).to_numpy(),
+        "status": st.apply(
+            lambda r: (
+                "published" if (r == "published").all() else ("primary" if (r == "primary").any() else "secondary")
+            ),
+            axis=1,
+        ).to_numpy(),
+    }
+)
+share = share.sort_values("Territoire", key=lambda s: s.eq("Total")).reset_index(drop=True)
+display(
+    HTML(
+        publish(
+            share,
+            "part_ess_territoire",
+            cap("Part de l'ESS dans l'emploi salarié total et privé", "postes au 31/12 ; %"),
+            out_dir,
+            STUDY,
+            confidential=True,
+            decimals={"Part dans l'emploi total (%)": 1, "Part dans l'emploi privé (%)": 1},
+        )
+    )
+)
+
+# %% [markdown]
+# ## Établissements et emplois par famille
+
+# %%
+show_protected(
+    ess, ["famille"], "Établissements employeurs et postes de l'ESS par famille", "Postes au 31/12", "ess_famille"
+)
+
+# %% [markdown]
+# ## Par secteur d'activité regroupé
+
+# %%
+show_protected(
+    ess,
+    ["secteur"],
+    "Établissements employeurs et postes de l'ESS par secteur regroupé",
+    "Postes au 31/12",
+    "ess_secteur",
+)
+
+# %% [markdown]
+# ## Par territoire et par famille
+
+# %%
+show_protected(
+    ess,
+    ["territoire", "famille"],
+    "Postes de l'ESS par territoire et par famille",
+    "Postes au 31/12",
+    "ess_territoire_famille",
+)
+
+# %% [markdown]
+# ## Par taille d'établissement
+
+# %%
+show_protected(ess, ["taille"], "Établissements employeurs de l'ESS par taille", "Postes au 31/12", "ess_taille")
+
+# %% [markdown]
+# ## Évolution de l'emploi de l'ESS
+
+# %%
+series, statuses = [], []
+for y in range(first_year, year + 1):
+    try:
+        e = build.load(y, "establishments", proc)
+    except FileNotFoundError:
+        continue
+    e = indicators.flag_perimeter(e[classify.in_zone(e, zone)], perimeter)
+    e = e[e["in_ess"]].assign(territoire=lambda d: d["nuts3"].map(TERR))
+    pr = disclosure.protect(e, ["territoire"], "headcount", "establishment_id").assign(year=y)
+    series.append(pr)
+evo = pd.concat(series, ignore_index=True)
+evo["ess"] = evo["headcount"].where(evo["status"].eq("published"))
+tab = evo.pivot(index="territoire", columns="year", values="ess")
+tab_status = evo.pivot(index="territoire", columns="year", values="status")
+tab.columns = [str(c) for c in tab.columns]
+tab = tab.reset_index().rename(columns={"territoire": "Territoire"})
+tab["status"] = tab_status.apply(
+    lambda r: "published" if (r == "published").all() else ("primary" if (r == "primary").any() else "secondary"),
+    axis=1,
+).to_numpy()
+tab = tab.sort_values("Territoire", key=lambda s: s.eq("Total")).reset_index(drop=True)
+display(
+    HTML(
+        publish(
+            tab,
+            "ess_postes_evolution",
+            cap(
+                f"Postes de l'ESS au 31 décembre, {first_year}-{year}",
+                "postes",
+                date=f"31/12/{first_year} à 31/12/{year}",
+            ),
+            out_dir,
+            STUDY,
+            confidential=True,
+        )
+    )
+)
+evo = evo[evo["territoire"].ne("Total") & evo["ess"].notna()].copy()
+fig, ax = plt.subplots(figsize=(8, 4))
+base = evo[evo["year"] == evo["year"].min()].set_index("territoire")["ess"]
+evo["indice"] = 100 * evo["ess"] / evo["territoire"].map(base)
+sns.lineplot(data=evo, x="year", y="indice", hue="territoire", marker="o", ax=ax)
+ax.set(xlabel="", ylabel=f"indice base 100 en {first_year}", title="Postes de l'ESS")
+ax.legend(title="", fontsize=8)
+display(
+    HTML(
+        figures.to_html(
+            fig,
+            cap(
+                f"Évolution des postes de l'ESS, indice base 100 en {first_year}",
+                "indice",
+                date=f"31/12/{first_year} à 31/12/{year}",
+            ),
+        )
+    )
+)
+
+# %% [markdown]
+# ## Ce que change le périmètre
+#
+# Réconciliation du périmètre statistique INSEE et de l'ESS au sens de la loi de 2014 (sociétés
+# commerciales portant la mention ESS au répertoire Sirene) : établissements employeurs par famille.
+
+# %%
+a_in = perimeters.in_perimeter(est, "insee")
+b_in = perimeters.in_perimeter(est, "ess_law_2014")
+both = a_in | b_in
+mv = est[both].assign(famille=lambda d: d["ess_family"].map(labels.FAMILY_FR), mouvement="dans les deux")
+mv.loc[(a_in & ~b_in)[both].to_numpy(), "mouvement"] = "retirés"
+mv.loc[(~a_in & b_in)[both].to_numpy(), "mouvement"] = "ajoutés"
+pr = disclosure.protect(mv.assign(one=1), ["famille", "mouvement"], "one", "establishment_id")
+pr["one"] = pr["one"].where(pr["status"].eq("published"))
+rec = pr.pivot(index="famille", columns="mouvement", values="one")
+rst = pr.pivot(index="famille", columns="mouvement", values="status")
+rec = rec.reindex(
+    columns=[c for c in ["dans les deux", "retirés", "ajoutés", "Total"] if c in rec.columns]
+).reset_index()
+rec["status"] = rst.apply(
+    lambda r: "published" if (r == "published").all() else ("primary" if (r == "primary").any() else "secondary"),
+    axis=1,
+).to_numpy()
+rec = rec.sort_values("famille", key=lambda s: s.eq("Total")).reset_index(drop=True)
+rec = rec.rename(columns={"famille": "Famille", "Total": "Total (union)"})
+display(
+    HTML(
+        publish(
+            rec,
+            "reconciliation_perimetres",
+            cap("Établissements employeurs : périmètre INSEE → ESS loi 2014", "nombre d'établissements"),
+            out_dir,
+            STUDY,
+            confidential=True,
+        )
+    )
+)
+
+# %% [markdown]
+# ## Annexe qualité
+#
+# Chaque ligne brute est retenue, rejetée (liste détaillée dans `rejects.parquet`) ou hors champ
+# (comptée par motif) : lignes brutes = retenues + rejetées + hors champ, pour chaque fichier.
+
+# %%
+acc = pd.DataFrame(prov["accounting"])
+acc = acc[["source_file", "raw_rows", "kept", "rejected", "out_of_scope", "balanced"]]
+acc["balanced"] = acc["balanced"].map({True: "oui", False: "NON"})
+acc.columns = ["Fichier", "Lignes brutes", "Retenues", "Rejetées", "Hors champ", "Équilibre"]
+display(
+    HTML(
+        publish(
+            acc,
+            "qualite_comptabilite_lignes",
+            cap("Comptabilité des lignes brutes", "lignes", territory="fichiers sources"),
+            out_dir,
+            STUDY,
+            confidential=False,
+        )
+    )
+)
+rej = build.load(year, "rejects", proc)
+rr = rej.groupby(["source_file", "reason"]).size().rename("Lignes").reset_index()
+rr.columns = ["Fichier", "Motif de rejet", "Lignes"]
+display(
+    HTML(
+        publish(
+            rr,
+            "qualite_rejets",
+            cap("Lignes rejetées par motif", "lignes", territory="fichiers sources"),
+            out_dir,
+            STUDY,
+            confidential=False,
+        )
+    )
+)
+sc = build.load(year, "scope", proc)
+sc = sc[["source_file", "reason", "n_records"]]
+sc.columns = ["Fichier", "Motif hors champ", "Lignes"]
+display(
+    HTML(
+        publish(
+            sc,
+            "qualite_hors_champ",
+            cap("Lignes hors champ par motif", "lignes", territory="fichiers sources"),
+            out_dir,
+            STUDY,
+            confidential=False,
+        )
+    )
+)
+issues = classify.classification_issues(est)
+issues.columns = ["Champ", "Pays", "Lignes", "Codes distincts", "Exemples"]
+display(
+    HTML(
+        publish(
+            issues,
+            "qualite_codes_inconnus",
+            cap("Codes non classés (famille, secteur ou territoire inconnus)", "établissements"),
+            out_dir,
+            STUDY,
+            confidential=False,
+        )
+    )
+)
+
+# %% [markdown]
+# ## Méthode et sources
+#
+# - **Établissement employeur** : au moins un poste salarié au 31 décembre (INSEE). Lieu de
+#   travail : la commune de l'établissement.
+# - **Périmètre** : voir la note « Définition commune de l'ESS » (familles par forme juridique,
+#   exclusions d'activité, périmètres nommés).
+# - **Secret statistique** : aucune case ne repose sur moins de 3 établissements ni sur un
+#   établissement pesant plus de 85 % de la case (secret primaire) ; des cases supplémentaires
+#   sont masquées pour qu'aucune case masquée ne puisse être recalculée à partir des totaux
+#   (secret secondaire). Les cases masquées sont vides ; la colonne `status` des tableaux
+#   CSV / XLSX dit pourquoi.
+# - **Anciennes nomenclatures** : un établissement encore codé en NAF rév. 1 reçoit le code
+#   NAF rév. 2 de son unité légale.

@@ -1,0 +1,55 @@
+"""French labels of codes for reports (families, sector groups, territories, perimeters)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from desir_analysis import reference
+
+FAMILY_FR = {
+    "association": "Associations",
+    "cooperative": "Coopératives",
+    "mutual": "Mutuelles",
+    "foundation": "Fondations",
+    "other_nonprofit": "Autres organismes privés non lucratifs",
+    "ess_company": "Sociétés commerciales de l'ESS",
+    "non_ess": "Hors ESS",
+    "unknown": "Inconnue",
+}
+FAMILY_ORDER = list(FAMILY_FR)
+SIZE_FR = {
+    "1-9": "1 à 9 salariés",
+    "10-49": "10 à 49",
+    "50-249": "50 à 249",
+    "250+": "250 et plus",
+    "unknown": "Inconnue",
+}
+ZONE_FR = {
+    "desir": "zone DESIR (Nord, Pas-de-Calais, Hainaut, Namur, Luxembourg)",
+    "interreg_fwvl": "zone Interreg France-Wallonie-Vlaanderen",
+}
+COUNTRY_FR = {"FR": "France", "BE": "Belgique"}
+
+
+def sector_fr() -> dict[str, str]:
+    """Sector group code -> French label."""
+    g = reference.sector_groups()
+    return dict(zip(g["sector_group"], g["label_fr"], strict=True))
+
+
+def territory_fr() -> dict[str, str]:
+    """NUTS3 code -> French territory label (département or arrondissement)."""
+    t = reference.territories()
+    t = t[t["level"] != "commune"]
+    return dict(zip(t["nuts3"], t["label_fr"].str.replace("Arrondissement d(e |')", "", regex=True), strict=False))
+
+
+def perimeter_fr() -> dict[str, str]:
+    """Perimeter name -> French label."""
+    p = reference.perimeters()
+    return dict(zip(p["perimeter"], p["label_fr"], strict=True))
+
+
+def relabel(frame: pd.DataFrame, column: str, mapping: dict[str, str]) -> pd.Series:
+    """Map codes to labels, keeping the total marker and unknown codes as they are."""
+    return frame[column].map(lambda v: mapping.get(v, v))
