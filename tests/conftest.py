@@ -22,3 +22,23 @@ def shared() -> Path:
 
 def read_shared(shared: Path, rel: str) -> pd.DataFrame:
     return pd.read_csv(shared / rel, dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="session")
+def demo_raw(tmp_path_factory):
+    """Small demo raw folder (1 % scale), generated once per session."""
+    from desir_analysis import demo
+
+    root = tmp_path_factory.mktemp("raw")
+    demo.generate(root / "demo", scale=0.01, rest_fraction=1 / 500)
+    return root / "demo"
+
+
+@pytest.fixture(scope="session")
+def demo_processed(demo_raw, tmp_path_factory):
+    """Processed tables (2015 and 2023, employment mode) built from the small demo."""
+    from desir_analysis import build
+
+    out = tmp_path_factory.mktemp("processed")
+    result = build.build([2015, 2023], raw_dir=demo_raw, out_dir=out)
+    return out, result

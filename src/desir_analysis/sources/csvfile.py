@@ -7,6 +7,7 @@ stop the read: they are returned as rejects with their line number.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterator
@@ -68,6 +69,10 @@ def sniff_header(path: Path, layout: Layout) -> list[str]:
     missing = [c for c in layout.required if c not in names]
     if missing:
         raise RawFileError(f"{path}: line 1: missing column(s) {missing}; expected the {layout.name} layout")
+    try:  # the whole first block must be valid text, not only the columns read (cheap encoding check)
+        codecs.getincrementaldecoder(layout.encoding)().decode(text, final=False)
+    except UnicodeDecodeError as exc:
+        raise RawFileError(_explain(path, layout, names, exc)) from exc
     return names
 
 
@@ -107,7 +112,7 @@ def stream(path: Path, layout: Layout, block_size: int = 1 << 24) -> tuple[Itera
             ),
         )
     except (pa.ArrowInvalid, OSError) as exc:
-        raise RawFileError(f"{path}: cannot read as {layout.name} ({exc})") from exc
+        raise RawFileError(_explain(path, layout, names, exc)) from exc
 
     def batches() -> Iterator[pa.RecordBatch]:
         while True:
@@ -122,6 +127,23 @@ def stream(path: Path, layout: Layout, block_size: int = 1 << 24) -> tuple[Itera
             yield batch
 
     return batches(), bad
+
+
+def _explain(path: Path, layout: Layout, names: list[str], exc: Exception) -> str:
+    """A read error in words: for encoding errors, the first bad line and column (second pass)."""
+    if not isinstance(exc, UnicodeDecodeError) and "utf8" not in str(exc).lower():
+        return f"{path}: cannot read as {layout.name} ({exc})"
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                fields = raw[: err.start].decode("utf-8", errors="replace").split(layout.delimiter)
+                col = names[len(fields) - 1] if len(fields) - 1 < len(names) else f"#{len(fields)}"
+                return (f"{path}: line {number}, column {col!r}: byte 0x{raw[err.start]:02x} is not valid UTF-8; "
+                        f"expected UTF-8 text (the file looks Latin-1/Windows-1252: convert it, e.g. "
+                        f"`iconv -f latin1 -t utf-8`, into a new file — raw files are never modified)")
+    return f"{path}: cannot read as {layout.name} ({exc})"
 
 
 def locate(path: Path, bad: list[BadLine]) -> list[BadLine]:
