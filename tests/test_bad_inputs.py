@@ -42,7 +42,9 @@ def test_latin1_file_is_a_clear_error(raw, tmp_path):
     first = next(i for i, line in enumerate(lines) if not line.isascii())
     field = next(j for j, v in enumerate(lines[first].split(",")) if not v.isascii())
     p.write_bytes("".join(lines).encode("latin-1", errors="replace"))
-    with pytest.raises(RawFileError, match=rf"StockEtablissement_utf8.csv: line {first + 1}, column '{header[field]}'.*UTF-8"):
+    with pytest.raises(
+        RawFileError, match=rf"StockEtablissement_utf8.csv: line {first + 1}, column '{header[field]}'.*UTF-8"
+    ):
         run(raw, tmp_path)
 
 
@@ -165,8 +167,9 @@ def test_unknown_siren_is_rejected(raw, tmp_path):
     zone_siren = st.loc[st["codeCommuneEtablissement"].str[:2].isin(["59", "62"]), "siren"].iloc[0]
     df = pd.read_csv(ul, dtype=str, keep_default_na=False)
     df[df["siren"] != zone_siren].to_csv(ul, index=False)
-    assert len(units.frame) == len(df)
+    assert len(units.siren) == len(df)
     run(raw, tmp_path)
     r = rejects(tmp_path)
     assert (r["reason"] == "unité légale (SIREN) absente du stock des unités légales").sum() == (
-        (st["siren"] == zone_siren) & st["codeCommuneEtablissement"].str[:2].isin(["59", "62"])).sum()
+        (st["siren"] == zone_siren) & st["codeCommuneEtablissement"].str[:2].isin(["59", "62"])
+    ).sum()

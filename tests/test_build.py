@@ -13,10 +13,33 @@ import pytest
 from desir_analysis import build, schemas
 from desir_analysis.sources import sirene
 
-CONTRACT = ["country", "year", "establishment_id", "enterprise_id", "reference_date", "legal_form", "ess_family",
-            "ess_register_flag", "activity_excluded", "public_sector", "social_enterprise_approved",
-            "joint_committee", "national_activity", "activity_nomenclature", "nace", "sector_group", "commune",
-            "nuts3", "headcount", "fte", "payroll_eur", "women", "part_time", "headcount_estimated", "size_band"]
+CONTRACT = [
+    "country",
+    "year",
+    "establishment_id",
+    "enterprise_id",
+    "reference_date",
+    "legal_form",
+    "ess_family",
+    "ess_register_flag",
+    "activity_excluded",
+    "public_sector",
+    "social_enterprise_approved",
+    "joint_committee",
+    "national_activity",
+    "activity_nomenclature",
+    "nace",
+    "sector_group",
+    "commune",
+    "nuts3",
+    "headcount",
+    "fte",
+    "payroll_eur",
+    "women",
+    "part_time",
+    "headcount_estimated",
+    "size_band",
+]
 
 
 def sha(path):
@@ -122,8 +145,9 @@ def test_public_mode_estimates_headcount_from_the_size_band(demo_raw, tmp_path):
 def test_existence_at_31_december_follows_the_history(demo_processed, demo_raw):
     """Every kept establishment has an active period covering 31/12 of the year in the history file."""
     out, _ = demo_processed
-    hist = pd.read_csv(demo_raw / "fr" / "sirene" / "StockEtablissementHistorique_utf8.csv", dtype=str,
-                       keep_default_na=False)
+    hist = pd.read_csv(
+        demo_raw / "fr" / "sirene" / "StockEtablissementHistorique_utf8.csv", dtype=str, keep_default_na=False
+    )
     for year in (2015, 2023):
         est = pd.read_parquet(out / str(year) / "establishments.parquet")
         per = sirene.period_at(hist[hist["siret"].isin(est["establishment_id"])], f"{year}-12-31")

@@ -64,3 +64,48 @@ def test_add_toc_lists_h2_and_h3():
     out = reporting.add_toc(page)
     assert out.index("desir-toc") > out.index("</h1>")
     assert "href='#a'>A &amp; b</a>" in out and "href='#c'>C</a>" in out
+
+
+@pytest.fixture(scope="module")
+def diagnostic(demo_processed, tmp_path_factory):
+    processed, _ = demo_processed
+    out = tmp_path_factory.mktemp("reports")
+    html = reporting.render_study(
+        reporting.STUDIES["diagnostic"],
+        2023,
+        {"zone": "desir", "first_year": 2015, "processed_dir": str(processed)},
+        reports_dir=out,
+    )
+    return processed, out / "2023", html
+
+
+def test_diagnostic_says_demo_and_shows_no_code(diagnostic):
+    _, _, html = diagnostic
+    page = html.read_text(encoding="utf-8")
+    assert "données de démonstration (synthétiques)" in page
+    assert "from desir_analysis import" not in page
+    assert not re.search(r'(src|href)="https?://', page)
+    assert "data:image/png;base64," in page  # the figure is embedded
+
+
+def test_diagnostic_tables_protect_small_cells(diagnostic):
+    processed, out, _ = diagnostic
+    est = pd.read_parquet(processed / "2023" / "establishments.parquet")
+    from desir_analysis import classify, labels, perimeters
+
+    est = est[classify.in_zone(est, "desir") & perimeters.in_perimeter(est, "insee")]
+    n_by_family = est.groupby("ess_family")["establishment_id"].nunique()
+    t = pd.read_csv(out / "tables" / "ess_famille.csv")
+    t = t.set_index("famille")
+    for fam, n in n_by_family.items():
+        row = t.loc[labels.FAMILY_FR[fam]]
+        if n < 3:
+            assert row["status"] == "primary" and pd.isna(row["Postes au 31/12"])
+        if row["status"] != "published":
+            assert pd.isna(row["Postes au 31/12"]) and pd.isna(row["Établissements employeurs"])
+        else:
+            assert row["Établissements employeurs"] == n
+    # a suppressed cell never stands alone next to its published total
+    assert (t["status"] != "published").sum() != 1
+    book = pd.ExcelFile(out / "tables" / "diagnostic.xlsx")
+    assert {"ess_famille", "part_ess_territoire", "qualite_comptabilite_lignes"} <= set(book.sheet_names)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -29,13 +30,17 @@ def test_legal_units_sample(real):
     units = sirene.read_legal_units(path)
     raw = _rows(path)
     assert units.n_rows == len(raw) == 3999
-    assert len(units.frame) + len(units.rejects) == len(raw)
+    assert len(units.siren) + len(units.rejects) == len(raw)
     by_siren = {r["siren"]: r for r in raw}
-    for _, u in units.frame.sample(100, random_state=0).iterrows():
+    frame = units.rows(np.arange(len(units.siren)))
+    for _, u in frame.sample(100, random_state=0).iterrows():
         r = by_siren[u["siren"]]
         assert u["legal_form"] == r["categorieJuridiqueUniteLegale"]  # codes stay strings ("1000", "5710")
-        assert (u["ess_register_flag"] if pd.notna(u["ess_register_flag"]) else "") == r["economieSocialeSolidaireUniteLegale"]
-    assert units.frame["siren"].str.fullmatch(r"\d{9}").all()
+        assert (u["ess_register_flag"] if pd.notna(u["ess_register_flag"]) else "") == r[
+            "economieSocialeSolidaireUniteLegale"
+        ]
+    assert frame["siren"].str.fullmatch(r"\d{9}").all()
+    assert sorted(frame["siren"]) == sorted(r["siren"] for r in raw)
 
 
 def test_stock_sample_zone_rows_and_national_counts(real):
@@ -43,6 +48,7 @@ def test_stock_sample_zone_rows_and_national_counts(real):
     path = real / "sirene_StockEtablissement_utf8_2022-04_sample.csv"
     units = sirene.read_legal_units(ul_path)
     raw = _rows(path)
+
     def dep(code):  # overseas départements and collectivities have 3-character codes
         return code[:3] if code[:2] in ("97", "98") else code[:2]
 
@@ -56,7 +62,8 @@ def test_stock_sample_zone_rows_and_national_counts(real):
     # national count for 2021, recomputed independently with the stock rule
     ref = "2021-12-31"
     expected = sum(
-        1 for r in raw
+        1
+        for r in raw
         if r["trancheEffectifsEtablissement"] in sirene.TRANCHE_MIDPOINT
         and (r["dateCreationEtablissement"] == "" or r["dateCreationEtablissement"] <= ref)
         and not (r["etatAdministratifEtablissement"] == "F" and r["dateDebut"] <= ref)
@@ -82,8 +89,11 @@ def test_history_sample_periods(real):
 def test_full_build_on_the_genuine_samples(real, tmp_path):
     raw = tmp_path / "raw" / "fr" / "sirene"
     raw.mkdir(parents=True)
-    for name in ["StockEtablissement_utf8_2022-04_sample", "StockUniteLegale_utf8_2022-04_sample",
-                 "StockEtablissementHistorique_utf8_sample"]:
+    for name in [
+        "StockEtablissement_utf8_2022-04_sample",
+        "StockUniteLegale_utf8_2022-04_sample",
+        "StockEtablissementHistorique_utf8_sample",
+    ]:
         shutil.copy(real / f"sirene_{name}.csv", raw / f"{name}.csv")
     result = build.build([2021], raw_dir=tmp_path / "raw", out_dir=tmp_path / "out", mode="public")
     assert result.accounting["balanced"].all()

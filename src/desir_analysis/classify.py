@@ -103,7 +103,10 @@ def current_nis(communes: pd.Series) -> pd.Series:
     mapping = dict(zip(changes["old_code"], changes["new_code"], strict=True))
     out = communes.astype("string")
     for _ in range(3):  # at most 2019 then 2025
-        out = out.replace(mapping)
+        hit = out.isin(list(mapping)).fillna(False)
+        if not hit.any():
+            break
+        out = out.mask(hit, out[hit].map(mapping))
     return out
 
 
@@ -111,10 +114,12 @@ def territory_of_commune(country: pd.Series, commune: pd.Series) -> pd.Series:
     """Territory code (FR département, BE arrondissement or commune exception) of communes."""
     terr = reference.territories()
     exceptions = set(terr.loc[terr["level"] == "commune", "code"])
-    fr = departement_of_commune(commune)
-    be_cur = current_nis(commune)
-    be = be_cur.where(be_cur.isin(exceptions), be_cur.str[:2] + "000")
-    return fr.where(country.eq("FR"), be.where(country.eq("BE")))
+    is_be = country.eq("BE").fillna(False).to_numpy()
+    out = departement_of_commune(commune).where(country.eq("FR"))
+    if is_be.any():
+        be_cur = current_nis(commune[is_be])
+        out[is_be] = be_cur.where(be_cur.isin(exceptions), be_cur.str[:2] + "000")
+    return out
 
 
 def add_territory(frame: pd.DataFrame) -> pd.DataFrame:

@@ -96,7 +96,7 @@ def validate_zone_rows(inp: FrenchInputs) -> tuple[pd.DataFrame, pd.DataFrame]:
     flag(commune.invalid, "code commune invalide (5 caractères attendus, 2A/2B pour la Corse)")
     pos = inp.units.lookup(z["siren"].astype("string").str.strip().to_numpy(dtype=object))
     flag(pd.Series(pos < 0, index=z.index), "unité légale (SIREN) absente du stock des unités légales")
-    ul = inp.units.frame.iloc[np.where(pos >= 0, pos, 0)].reset_index(drop=True)
+    ul = inp.units.rows(pos)
     ul.index = z.index
     nom = z["nomenclatureActivitePrincipaleEtablissement"].astype("string").str.strip()
     act = z["activitePrincipaleEtablissement"].astype("string").str.strip()

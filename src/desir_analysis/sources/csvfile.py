@@ -10,6 +10,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,11 +87,16 @@ class BadLine:
     line: int | None = None
 
 
-def stream(path: Path, layout: Layout, block_size: int = 1 << 24) -> tuple[Iterator[pa.RecordBatch], list[BadLine]]:
-    """Stream record batches of the wanted columns (all as strings).
+def stream(
+    path: Path, layout: Layout, block_size: int = 1 << 20, use_threads: bool = True, combine: int = 8
+) -> tuple[Iterator[pa.Table], list[BadLine]]:
+    """Stream chunks of the wanted columns (all as strings), as arrow tables.
 
-    Returns the batch iterator and a list that fills with unparseable lines as
-    the iterator is consumed (their line numbers are resolved by :func:`locate`).
+    The parser reads ahead a number of blocks: small blocks (1 MiB) keep memory
+    low and flat; ``combine`` consecutive blocks are handed over together (no
+    copy) so that the caller's per-chunk work stays amortised. Returns the chunk
+    iterator and a list that fills with unparseable lines as the iterator is
+    consumed (their line numbers are resolved by :func:`locate`).
     """
     names = sniff_header(path, layout)
     present = [c for c in layout.wanted if c in names]
@@ -102,7 +109,7 @@ def stream(path: Path, layout: Layout, block_size: int = 1 << 24) -> tuple[Itera
     try:
         reader = pacsv.open_csv(
             path,
-            read_options=pacsv.ReadOptions(block_size=block_size, encoding="utf8"),
+            read_options=pacsv.ReadOptions(block_size=block_size, encoding="utf8", use_threads=use_threads),
             parse_options=pacsv.ParseOptions(delimiter=layout.delimiter, invalid_row_handler=handler),
             convert_options=pacsv.ConvertOptions(
                 include_columns=present,
@@ -114,19 +121,49 @@ def stream(path: Path, layout: Layout, block_size: int = 1 << 24) -> tuple[Itera
     except (pa.ArrowInvalid, OSError) as exc:
         raise RawFileError(_explain(path, layout, names, exc)) from exc
 
-    def batches() -> Iterator[pa.RecordBatch]:
+    def batches() -> Iterator[pa.Table]:
+        group: list[pa.RecordBatch] = []
         while True:
             try:
-                batch = reader.read_next_batch()
+                group.append(reader.read_next_batch())
             except StopIteration:
-                return
+                break
             except pa.ArrowInvalid as exc:
-                raise RawFileError(
-                    f"{path}: {exc}; expected {layout.encoding} text in the {layout.name} layout"
-                ) from exc
-            yield batch
+                raise RawFileError(_explain(path, layout, names, exc)) from exc
+            if len(group) == combine:
+                yield pa.Table.from_batches(group)
+                group = []
+        if group:
+            yield pa.Table.from_batches(group)
 
-    return batches(), bad
+    return prefetch(batches()), bad
+
+
+def prefetch(iterator: Iterator, depth: int = 2) -> Iterator:
+    """Run an iterator in a background thread, ``depth`` items ahead.
+
+    The CSV parser releases the GIL, so parsing the next block overlaps with the
+    caller's work on the current one (two cores busy instead of one).
+    """
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+
+    def work() -> None:
+        try:
+            for item in iterator:
+                q.put(item)
+        except BaseException as exc:  # handed to the consumer
+            q.put(exc)
+        q.put(done)
+
+    threading.Thread(target=work, daemon=True).start()
+    while True:
+        item = q.get()
+        if item is done:
+            return
+        if isinstance(item, BaseException):
+            raise item
+        yield item
 
 
 def _explain(path: Path, layout: Layout, names: list[str], exc: Exception) -> str:
@@ -140,9 +177,11 @@ def _explain(path: Path, layout: Layout, names: list[str], exc: Exception) -> st
             except UnicodeDecodeError as err:
                 fields = raw[: err.start].decode("utf-8", errors="replace").split(layout.delimiter)
                 col = names[len(fields) - 1] if len(fields) - 1 < len(names) else f"#{len(fields)}"
-                return (f"{path}: line {number}, column {col!r}: byte 0x{raw[err.start]:02x} is not valid UTF-8; "
-                        f"expected UTF-8 text (the file looks Latin-1/Windows-1252: convert it, e.g. "
-                        f"`iconv -f latin1 -t utf-8`, into a new file — raw files are never modified)")
+                return (
+                    f"{path}: line {number}, column {col!r}: byte 0x{raw[err.start]:02x} is not valid UTF-8; "
+                    f"expected UTF-8 text (the file looks Latin-1/Windows-1252: convert it, e.g. "
+                    f"`iconv -f latin1 -t utf-8`, into a new file — raw files are never modified)"
+                )
     return f"{path}: cannot read as {layout.name} ({exc})"
 
 
@@ -191,7 +230,7 @@ def read_small(path: Path, layout: Layout) -> tuple[pa.Table, list[BadLine]]:
     parts = list(batches)
     names = [c for c in layout.wanted if c in sniff_header(path, layout)]
     schema = pa.schema([(c, pa.string()) for c in names])
-    table = pa.Table.from_batches(parts, schema=schema) if parts else schema.empty_table()
+    table = pa.concat_tables(parts) if parts else schema.empty_table()
     return table, locate(path, bad)
 
 

@@ -111,34 +111,100 @@ TRANCHE_LABEL = {
 NAFREV2 = "NAFRev2"
 
 
+class _Encoder:
+    """Incremental dictionary encoding of a string column (global integer codes)."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.values: list[str] = []
+
+    def encode(self, arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+        enc = pc.dictionary_encode(arr)
+        if isinstance(enc, pa.ChunkedArray):
+            enc = enc.combine_chunks()
+        local = np.array([self._code(v) for v in enc.dictionary.to_pylist()], dtype=np.int32)
+        idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False))
+        return local[idx] if len(local) else np.zeros(len(idx), dtype=np.int32)
+
+    def _code(self, value: str) -> int:
+        code = self.index.get(value)
+        if code is None:
+            code = self.index[value] = len(self.values)
+            self.values.append(value)
+        return code
+
+
 @dataclass
 class LegalUnits:
-    """Legal units indexed by SIREN (as int64, sorted) for vectorised look-ups."""
+    """Legal units indexed by SIREN (int64, sorted), their codes stored compactly.
+
+    ``codes[c]`` holds, aligned with ``siren``, integer codes into ``values[c]``
+    for c in legal_form, ess_register_flag, ul_activity, ul_nomenclature: about
+    24 bytes per legal unit, so the national file (≈ 28 million units) fits in
+    well under a gigabyte.
+    """
 
     siren: np.ndarray
-    frame: pd.DataFrame  # columns: siren (str), legal_form, ess_register_flag, ul_activity, ul_nomenclature
+    codes: dict[str, np.ndarray]
+    values: dict[str, np.ndarray]
     n_rows: int
     rejects: pd.DataFrame
 
-    def lookup(self, siren: pd.Series | np.ndarray) -> np.ndarray:
-        """Row positions in ``frame`` of the given SIRENs (-1 when absent or malformed)."""
-        keys = _to_int(np.asarray(siren, dtype=object))
-        pos = np.searchsorted(self.siren, keys)
-        pos = np.clip(pos, 0, max(len(self.siren) - 1, 0))
-        found = (len(self.siren) > 0) & (keys >= 0)
-        if len(self.siren):
-            found &= self.siren[pos] == keys
-        return np.where(found, pos, -1)
+    def decode(self, column: str, codes: np.ndarray, missing: str | None = None) -> np.ndarray:
+        """Values of integer codes (``-1`` -> ``missing``)."""
+        vals = np.append(self.values[column], missing).astype(object)
+        return vals[np.where(codes >= 0, codes, len(vals) - 1)]
+
+    def rows(self, positions: np.ndarray) -> pd.DataFrame:
+        """Legal units at ``positions`` (-1 -> missing values), as a pandas frame aligned with them."""
+        positions = np.asarray(positions)
+        out = {}
+        for col in ("siren", *self.codes):
+            if col == "siren":
+                vals = np.where(positions >= 0, self.siren[np.maximum(positions, 0)] if len(self.siren) else 0, -1)
+                text = pd.Series(vals).astype("string").str.zfill(9)
+                out[col] = text.mask(vals < 0)
+            else:
+                codes = self.codes[col][np.maximum(positions, 0)] if len(self.siren) else np.zeros(len(positions), int)
+                out[col] = pd.Series(self.decode(col, np.where(positions >= 0, codes, -1)), dtype="string")
+        df = pd.DataFrame(out)
+        df["ess_register_flag"] = df["ess_register_flag"].replace("", pd.NA)
+        return df
+
+    def lookup(self, siren: pd.Series | np.ndarray | pa.Array) -> np.ndarray:
+        """Row positions of the given SIRENs (-1 when absent or malformed)."""
+        keys = siren_int(siren)
+        if len(self.siren) == 0:
+            return np.full(len(keys), -1)
+        return sorted_lookup(self.siren, keys)
 
 
-def _to_int(values: np.ndarray) -> np.ndarray:
-    """Digit strings -> int64 (-1 for anything else)."""
-    s = pd.Series(values, dtype="string")
-    ok = s.str.fullmatch(r"\d{1,18}").fillna(False)
-    out = np.full(len(s), -1, dtype=np.int64)
-    if ok.any():
-        out[ok.to_numpy()] = s[ok].astype("int64").to_numpy()
-    return out
+def sorted_lookup(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Positions of ``keys`` in the sorted array ``table`` (-1 when absent).
+
+    Queries are sorted first: binary searches in key order stay in cache (5x faster
+    on a national table than random-order queries).
+    """
+    order = np.argsort(keys)
+    pos = np.empty(len(keys), dtype=np.int64)
+    pos[order] = np.searchsorted(table, keys[order])
+    pos = np.clip(pos, 0, len(table) - 1)
+    return np.where((table[pos] == keys) & (keys >= 0), pos, -1)
+
+
+def siren_int(values: pd.Series | np.ndarray | pa.Array, digits: int = 9) -> np.ndarray:
+    """Identifiers of exactly ``digits`` digits -> int64 (-1 for anything else), in arrow."""
+    arr = (
+        values
+        if isinstance(values, (pa.Array, pa.ChunkedArray))
+        else pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True)
+    )
+    ok = pc.fill_null(pc.and_(pc.equal(pc.utf8_length(arr), digits), pc.utf8_is_digit(arr)), False)
+    if not pc.all(ok).as_py():
+        arr = pc.utf8_trim_whitespace(arr)
+        ok = pc.fill_null(pc.and_(pc.equal(pc.utf8_length(arr), digits), pc.utf8_is_digit(arr)), False)
+        arr = pc.if_else(ok, arr, pa.scalar("-1"))
+    return np.asarray(pc.cast(arr, pa.int64()).to_numpy(zero_copy_only=False))
 
 
 def _reject_frame(source: str, lines: list[int | None], reasons: list[str], ids: list[str]) -> pd.DataFrame:
@@ -152,62 +218,70 @@ def _reject_frame(source: str, lines: list[int | None], reasons: list[str], ids:
     )
 
 
-def read_legal_units(path: Path, progress: bool = False) -> LegalUnits:
-    """Read StockUniteLegale into a look-up (SIREN -> legal form, ESS flag, unit activity).
+UL_FIELDS = {
+    "siren": "siren",
+    "categorieJuridiqueUniteLegale": "legal_form",
+    "economieSocialeSolidaireUniteLegale": "ess_register_flag",
+    "activitePrincipaleUniteLegale": "ul_activity",
+    "nomenclatureActivitePrincipaleUniteLegale": "ul_nomenclature",
+}
 
-    Rejected (listed with line and reason): malformed SIREN (not 9 digits),
-    duplicate SIREN (second and later occurrences).
+
+def read_legal_units(path: Path, progress: bool = False) -> LegalUnits:
+    """Read StockUniteLegale into a compact look-up (SIREN -> legal form, ESS flag, unit activity).
+
+    Streamed: each block is encoded to integers and released. Rejected (listed
+    with line and reason): malformed SIREN (not 9 digits), duplicate SIREN (second
+    and later occurrences), unparseable lines.
     """
-    batches, bad = stream(path, UL_LAYOUT)
-    parts, offset = [], 0
-    for batch in tqdm(batches, desc=f"lecture {path.name}", unit="bloc", disable=not progress):
-        df = batch.to_pandas()
-        df["_pos"] = np.arange(offset, offset + len(df))
-        offset += len(df)
-        parts.append(df)
-    cols = [c for c in UL_LAYOUT.wanted]
-    df = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols + ["_pos"])
-    for c in UL_LAYOUT.optional:
-        if c not in df:
-            df[c] = pd.Series(pd.NA, index=df.index, dtype="string")
-    located = locate(path, bad)
-    bad_lines = [b.line for b in located]
-    siren = df["siren"].astype("string").str.strip()
-    malformed = ~siren.str.fullmatch(r"\d{9}").fillna(False)
-    dup = siren.duplicated(keep="first") & ~malformed
     from desir_analysis.sources.csvfile import valid_row_lines
 
-    rej_idx = df.index[malformed | dup]
-    lines = valid_row_lines(df.loc[rej_idx, "_pos"].tolist(), bad_lines)
-    reasons = np.where(malformed[rej_idx], "SIREN mal formé (9 chiffres attendus)", "SIREN en double").tolist()
+    batches, bad = stream(path, UL_LAYOUT)
+    enc = {dst: _Encoder() for dst in list(UL_FIELDS.values())[1:]}
+    keys_parts, code_parts, bad_ids = [], {c: [] for c in enc}, {}
+    offset = 0
+    for batch in tqdm(batches, desc=f"lecture {path.name}", unit="bloc", disable=not progress):
+        n = batch.num_rows
+        sir = pc.utf8_trim_whitespace(batch.column("siren"))
+        k = siren_int(sir)
+        keys_parts.append(k)
+        for i in np.flatnonzero(k < 0):
+            bad_ids[offset + int(i)] = sir[int(i)].as_py()
+        for src, dst in UL_FIELDS.items():
+            if dst == "siren":
+                continue
+            col = batch.column(src) if src in batch.schema.names else pa.array([""] * n, type=pa.string())
+            if dst in ("legal_form", "ess_register_flag"):
+                col = pc.utf8_trim_whitespace(col)
+            code_parts[dst].append(enc[dst].encode(col))
+        offset += n
+    keys = np.concatenate(keys_parts) if keys_parts else np.zeros(0, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    sk = keys[order]
+    dup_sorted = np.zeros(len(sk), dtype=bool)
+    dup_sorted[1:] = (sk[1:] == sk[:-1]) & (sk[1:] >= 0)
+    dup = np.zeros(len(keys), dtype=bool)
+    dup[order] = dup_sorted
+    malformed = keys < 0
+    located = locate(path, bad)
+    bad_lines = [b.line for b in located]
+    rej_pos = np.flatnonzero(malformed | dup)
+    lines = valid_row_lines(rej_pos.tolist(), bad_lines)
+    reasons = np.where(malformed[rej_pos], "SIREN mal formé (9 chiffres attendus)", "SIREN en double").tolist()
+    ids = [bad_ids.get(int(p), f"{keys[p]:09d}") for p in rej_pos]
     rejects = pd.concat(
         [
-            _reject_frame(path.name, lines, reasons, siren[rej_idx].fillna("").tolist()),
+            _reject_frame(path.name, lines, reasons, ids),
             _reject_frame(
                 path.name, bad_lines, [f"ligne illisible : {b.reason}" for b in located], [""] * len(located)
             ),
         ],
         ignore_index=True,
     )
-    keep = df[~(malformed | dup)]
-    frame = pd.DataFrame(
-        {
-            "siren": keep["siren"].astype("string").to_numpy(),
-            "legal_form": keep["categorieJuridiqueUniteLegale"].astype("string").str.strip().to_numpy(),
-            "ess_register_flag": keep["economieSocialeSolidaireUniteLegale"]
-            .astype("string")
-            .str.strip()
-            .replace("", pd.NA)
-            .to_numpy(),
-            "ul_activity": keep["activitePrincipaleUniteLegale"].astype("string").to_numpy(),
-            "ul_nomenclature": keep["nomenclatureActivitePrincipaleUniteLegale"].astype("string").to_numpy(),
-        }
-    )
-    frame["ess_register_flag"] = frame["ess_register_flag"].astype("string")
-    keys = frame["siren"].astype("int64").to_numpy()
-    order = np.argsort(keys, kind="stable")
-    frame = frame.iloc[order].reset_index(drop=True)
-    return LegalUnits(keys[order], frame, offset + len(located), rejects)
+    keep = order[~(malformed[order] | dup[order])]
+    codes = {c: (np.concatenate(v) if v else np.zeros(0, dtype=np.int32))[keep] for c, v in code_parts.items()}
+    values = {c: np.array(e.values, dtype=object) for c, e in enc.items()}
+    return LegalUnits(keys[keep], codes, values, len(keys) + len(located), rejects)
 
 
 @dataclass
@@ -239,10 +313,10 @@ class EmploymentLookup:
         """Headcount of each SIRET (0 when absent); marks the SIRETs found as seen."""
         if len(self.siret) == 0:
             return np.zeros(len(siret_int))
-        pos = np.clip(np.searchsorted(self.siret, siret_int), 0, len(self.siret) - 1)
-        hit = self.siret[pos] == siret_int
+        pos = sorted_lookup(self.siret, siret_int)
+        hit = pos >= 0
         self.seen[pos[hit]] = True
-        return np.where(hit, self.headcount[pos], 0.0)
+        return np.where(hit, self.headcount[np.maximum(pos, 0)], 0.0)
 
     def seen_rows(self) -> np.ndarray:
         """Positions (in the employment frame) of the rows whose SIRET was met in the stock."""
@@ -260,14 +334,21 @@ class StockResult:
 
 
 def _dept(commune: pa.Array) -> pa.Array:
-    """Département of commune codes in arrow (97x/98x: 3 characters), after padding 4-digit codes."""
-    commune = pc.utf8_trim_whitespace(commune)
-    four = pc.equal(pc.utf8_length(commune), 4)
-    commune = pc.if_else(four, pc.binary_join_element_wise("0", commune, ""), commune)
+    """Département of commune codes in arrow (97x/98x: 3 characters), after padding 4-digit codes.
+
+    The repairs (trimming, padding a lost leading zero, overseas codes) run only on
+    blocks that need them.
+    """
+    length = pc.utf8_length(commune)
+    if not pc.all(pc.or_(pc.equal(length, 5), pc.equal(length, 0))).as_py():
+        commune = pc.utf8_trim_whitespace(commune)
+        four = pc.equal(pc.utf8_length(commune), 4)
+        commune = pc.if_else(four, pc.binary_join_element_wise("0", commune, ""), commune)
     two = pc.utf8_slice_codeunits(commune, 0, 2)
-    three = pc.utf8_slice_codeunits(commune, 0, 3)
     overseas = pc.is_in(two, pa.array(["97", "98"]))
-    return pc.if_else(overseas, three, two), commune
+    if pc.any(overseas).as_py():
+        two = pc.if_else(overseas, pc.utf8_slice_codeunits(commune, 0, 3), two)
+    return two, commune
 
 
 def scan_stock(
@@ -277,7 +358,7 @@ def scan_stock(
     units: LegalUnits,
     employment: dict[int, EmploymentLookup] | None = None,
     progress: bool = False,
-    block_size: int = 1 << 24,
+    block_size: int = 1 << 20,
 ) -> StockResult:
     """Stream StockEtablissement: keep zone rows, aggregate the whole country per year.
 
@@ -291,10 +372,13 @@ def scan_stock(
     batches, bad = stream(path, ETAB_LAYOUT, block_size=block_size)
     zone_list = pa.array(sorted(zone_departements))
     zone_parts, agg_parts, offset = [], [], 0
-    ul_cj = pa.array(units.frame["legal_form"].to_numpy(dtype=object), type=pa.string())
-    ul_flag = pa.array(units.frame["ess_register_flag"].fillna("").to_numpy(dtype=object), type=pa.string())
-    ul_act = pa.array(units.frame["ul_activity"].fillna("").to_numpy(dtype=object), type=pa.string())
-    ul_nom = pa.array(units.frame["ul_nomenclature"].fillna("").to_numpy(dtype=object), type=pa.string())
+    ul_cj, ul_flag = units.codes["legal_form"], units.codes["ess_register_flag"]
+    ul_act, ul_nom = units.codes["ul_activity"], units.codes["ul_nomenclature"]
+    nafrev2_code = (
+        units.values["ul_nomenclature"].tolist().index(NAFREV2)
+        if NAFREV2 in units.values["ul_nomenclature"].tolist()
+        else -2
+    )
     mid = pa.array(list(TRANCHE_MIDPOINT)), pa.array(list(TRANCHE_MIDPOINT.values()), type=pa.float64())
     for batch in tqdm(batches, desc=f"lecture {path.name}", unit="bloc", disable=not progress):
         n = batch.num_rows
@@ -305,51 +389,66 @@ def scan_stock(
             zb["_pos"] = np.arange(offset, offset + n)[np.asarray(in_zone)]
             zone_parts.append(zb)
         offset += n
-        # national aggregates ------------------------------------------------------------
-        pos = units.lookup(batch.column("siren").to_numpy(zero_copy_only=False))
+        # national aggregates: candidates first (employer somewhere in the years, in France) -----
+        dept_ok = pc.not_equal(dept, "")
+        if employment is None:
+            est_idx = pc.fill_null(pc.index_in(batch.column("trancheEffectifsEtablissement"), mid[0]), -1)
+            cand = pc.and_(pc.greater_equal(est_idx, 0), dept_ok)
+            year_jobs = None
+        else:
+            siret_int = siren_int(batch.column("siret"), digits=14)
+            year_jobs = {y: (employment[y].get(siret_int) if y in employment else np.zeros(n)) for y in years}
+            any_jobs = np.zeros(n, dtype=bool)
+            for v in year_jobs.values():
+                any_jobs |= v > 0
+            cand = pc.and_(pa.array(any_jobs), dept_ok)
+        needed = ["siren", "activitePrincipaleEtablissement", "nomenclatureActivitePrincipaleEtablissement"]
+        if employment is None:
+            needed += ["dateCreationEtablissement", "etatAdministratifEtablissement", "dateDebut"]
+        sub = pa.table({c: batch.column(c) for c in needed}).filter(cand)
+        if sub.num_rows == 0:
+            continue
+        sub_dept = dept.filter(cand)
+        pos = units.lookup(sub.column("siren"))
         found = pos >= 0
-        take = pa.array(np.where(found, pos, 0))
-        mask_found = pa.array(found)
-        cj = pc.if_else(mask_found, ul_cj.take(take), pa.scalar("?"))
-        flag = pc.if_else(mask_found, ul_flag.take(take), pa.scalar(""))
-        nom = batch.column("nomenclatureActivitePrincipaleEtablissement")
-        act = batch.column("activitePrincipaleEtablissement")
-        use_ul = pc.and_(pc.not_equal(nom, NAFREV2), pc.and_(mask_found, pc.equal(ul_nom.take(take), NAFREV2)))
-        act = pc.if_else(use_ul, ul_act.take(take), act)
-        nom = pc.if_else(use_ul, pa.scalar(NAFREV2), nom)
-        created = batch.column("dateCreationEtablissement")
-        closed_state = pc.equal(batch.column("etatAdministratifEtablissement"), "F")
-        started = batch.column("dateDebut")
-        tranche = batch.column("trancheEffectifsEtablissement")
+        p0 = np.maximum(pos, 0)
+        cj = np.where(found, ul_cj[p0], -1) if len(ul_cj) else np.full(len(pos), -1)
+        flag = np.where(found, ul_flag[p0], -1) if len(ul_flag) else np.full(len(pos), -1)
+        nom = sub.column("nomenclatureActivitePrincipaleEtablissement")
+        act = sub.column("activitePrincipaleEtablissement")
+        old = pc.not_equal(nom, NAFREV2)
+        if len(ul_nom) and pc.any(old).as_py():  # older nomenclature: the unit's NAF rév. 2 code when it has one
+            use_ul = np.asarray(old) & found & (ul_nom[p0] == nafrev2_code)
+            ul_text = pa.array(units.decode("ul_activity", np.where(use_ul, ul_act[p0], -1), ""), type=pa.string())
+            act = pc.if_else(pa.array(use_ul), ul_text, act)
+            nom = pc.if_else(pa.array(use_ul), pa.scalar(NAFREV2), nom)
         base = pa.table(
             {
-                "departement": dept,
-                "legal_form": cj,
-                "ess_register_flag": flag,
+                "departement": sub_dept,
+                "legal_form": pa.array(cj, pa.int32()),
+                "ess_register_flag": pa.array(flag, pa.int32()),
                 "activity": pc.utf8_slice_codeunits(act, 0, 6),
                 "nomenclature": nom,
             }
         )
         if employment is None:
-            est = pc.fill_null(pc.index_in(tranche, mid[0]), -1)
-            jobs_all = pc.if_else(pc.greater_equal(est, 0), mid[1].take(pc.max_element_wise(est, 0)), 0.0)
-            employer_all = pc.greater_equal(est, 0)
-            siret_int = None
-        else:
-            siret_int = _to_int(batch.column("siret").to_numpy(zero_copy_only=False))
+            sub_idx = est_idx.filter(cand)
+            jobs_all = mid[1].take(sub_idx)
+            created = sub.column("dateCreationEtablissement")
+            closed_state = pc.equal(sub.column("etatAdministratifEtablissement"), "F")
+            started = sub.column("dateDebut")
+        cand_np = np.asarray(cand)
         for year in years:
             ref = f"{year}-12-31"
             if employment is None:
-                exists = pc.and_(
+                keep = pc.and_(
                     pc.or_(pc.less_equal(created, ref), pc.equal(created, "")),
                     pc.invert(pc.and_(closed_state, pc.less_equal(started, ref))),
                 )
-                keep = pc.and_(exists, employer_all)
                 jobs = jobs_all
             else:
-                jobs = pa.array(employment[year].get(siret_int)) if year in employment else pa.array(np.zeros(n))
+                jobs = pa.array(year_jobs[year][cand_np])
                 keep = pc.greater(jobs, 0)
-            keep = pc.and_(keep, pc.not_equal(dept, ""))
             t = base.append_column("jobs", jobs).filter(keep)
             if t.num_rows:
                 g = t.group_by(
@@ -365,6 +464,8 @@ def scan_stock(
     keys = ["year", "departement", "legal_form", "ess_register_flag", "activity", "nomenclature"]
     if agg_parts:
         national = pa.concat_tables(agg_parts).to_pandas()
+        national["legal_form"] = units.decode("legal_form", national["legal_form"].to_numpy(), "?")
+        national["ess_register_flag"] = units.decode("ess_register_flag", national["ess_register_flag"].to_numpy(), "")
         national = national.rename(columns={"jobs_sum": "jobs", "jobs_count": "n_establishments"})
         national = national.groupby(keys, as_index=False, sort=True)[["n_establishments", "jobs"]].sum()
     else:
