@@ -29,6 +29,7 @@ from IPython.display import HTML, Markdown, display
 
 from desir_analysis import build, classify, config, disclosure, figures, indicators, labels, perimeters
 from desir_analysis.tables import Caption, publish
+from desir_analysis.tables import format_number as fmt
 
 out_dir = Path(output_dir) if output_dir else config.REPORTS_DIR / str(year)
 proc = Path(processed_dir) if processed_dir else config.PROCESSED_DATA_DIR
@@ -52,10 +53,10 @@ est = build.load(year, "establishments", proc)
 est = est[classify.in_zone(est, zone)].copy()
 est = indicators.flag_perimeter(est, perimeter)
 ess = est[est["in_ess"]].copy()
-ess["famille"] = ess["ess_family"].map(labels.FAMILY_FR)
-ess["secteur"] = ess["sector_group"].map(SECTOR)
-ess["territoire"] = ess["nuts3"].map(TERR)
-ess["taille"] = ess["size_band"].map(labels.SIZE_FR)
+ess["Famille"] = ess["ess_family"].map(labels.FAMILY_FR)
+ess["Secteur"] = ess["sector_group"].map(SECTOR)
+ess["Territoire"] = ess["nuts3"].map(TERR)
+ess["Taille"] = ess["size_band"].map(labels.SIZE_FR)
 ess["one"] = 1
 
 
@@ -117,10 +118,11 @@ n_ess = int(ess["establishment_id"].nunique())
 row = k.iloc[0]
 display(
     Markdown(
-        f"- **{n_ess:,}** établissements employeurs de l'ESS, **{row['ess']:,.0f}** postes salariés au {REF}\n"
-        f"- soit **{100 * row['share_total']:.1f} %** de l'emploi salarié **total** ({row['total']:,.0f} postes) "
-        f"et **{100 * row['share_private']:.1f} %** de l'emploi salarié **privé** ({row['private']:,.0f} postes)\n"
-        f"- taille moyenne : **{row['ess'] / n_ess:.1f}** salariés par établissement".replace(",", "\u202f")
+        f"- **{fmt(n_ess)}** établissements employeurs de l'ESS, **{fmt(row['ess'])}** postes salariés au {REF}\n"
+        f"- soit **{fmt(100 * row['share_total'], 1)} %** de l'emploi salarié **total** ({fmt(row['total'])} postes) "
+        f"et **{fmt(100 * row['share_private'], 1)} %** de l'emploi salarié **privé** "
+        f"({fmt(row['private'])} postes)\n"
+        f"- taille moyenne : **{fmt(row['ess'] / n_ess, 1)}** salariés par établissement"
     )
 )
 
@@ -175,7 +177,7 @@ display(
 
 # %%
 show_protected(
-    ess, ["famille"], "Établissements employeurs et postes de l'ESS par famille", "Postes au 31/12", "ess_famille"
+    ess, ["Famille"], "Établissements employeurs et postes de l'ESS par famille", "Postes au 31/12", "ess_famille"
 )
 
 # %% [markdown]
@@ -184,7 +186,7 @@ show_protected(
 # %%
 show_protected(
     ess,
-    ["secteur"],
+    ["Secteur"],
     "Établissements employeurs et postes de l'ESS par secteur regroupé",
     "Postes au 31/12",
     "ess_secteur",
@@ -196,7 +198,7 @@ show_protected(
 # %%
 show_protected(
     ess,
-    ["territoire", "famille"],
+    ["Territoire", "Famille"],
     "Postes de l'ESS par territoire et par famille",
     "Postes au 31/12",
     "ess_territoire_famille",
@@ -206,7 +208,7 @@ show_protected(
 # ## Par taille d'établissement
 
 # %%
-show_protected(ess, ["taille"], "Établissements employeurs de l'ESS par taille", "Postes au 31/12", "ess_taille")
+show_protected(ess, ["Taille"], "Établissements employeurs de l'ESS par taille", "Postes au 31/12", "ess_taille")
 
 # %% [markdown]
 # ## Évolution de l'emploi de l'ESS

@@ -96,7 +96,7 @@ def test_diagnostic_tables_protect_small_cells(diagnostic):
     est = est[classify.in_zone(est, "desir") & perimeters.in_perimeter(est, "insee")]
     n_by_family = est.groupby("ess_family")["establishment_id"].nunique()
     t = pd.read_csv(out / "tables" / "ess_famille.csv")
-    t = t.set_index("famille")
+    t = t.set_index("Famille")
     for fam, n in n_by_family.items():
         row = t.loc[labels.FAMILY_FR[fam]]
         if n < 3:
