@@ -86,6 +86,10 @@ def test_diagnostic_says_demo_and_shows_no_code(diagnostic):
     assert "from desir_analysis import" not in page
     assert not re.search(r'(src|href)="https?://', page)
     assert "data:image/png;base64," in page  # the figure is embedded
+    _, out, _ = diagnostic
+    for csv_file in (out / "tables").glob("*.csv"):
+        t = pd.read_csv(csv_file)
+        assert t["source"].str.contains("données de démonstration (synthétiques)", regex=False).all(), csv_file
 
 
 def test_diagnostic_tables_protect_small_cells(diagnostic):

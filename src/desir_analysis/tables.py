@@ -119,11 +119,14 @@ def publish(
         raise ValueError(f"table {name!r}: status must be one of {STATUSES}, got {out.loc[bad, 'status'].iloc[0]!r}")
     tables_dir = out_dir / "tables"
     tables_dir.mkdir(parents=True, exist_ok=True)
+    shown = out.drop(columns="status") if (out["status"] == "published").all() else out
+    # the files carry their caption: unit, source (with the demo notice when synthetic), date, territory
+    out = out.assign(unite=caption.unit, source=caption.source, date_reference=caption.reference_date,
+                     territoire=caption.territory)
     out.to_csv(tables_dir / f"{name}.csv", index=False, lineterminator="\n")
     book = tables_dir / f"{study}.xlsx"
     mode = "a" if book.exists() else "w"
     kwargs = {"if_sheet_exists": "replace"} if mode == "a" else {}
     with pd.ExcelWriter(book, engine="openpyxl", mode=mode, **kwargs) as xw:
         out.to_excel(xw, sheet_name=name[:31], index=False)
-    shown = out.drop(columns="status") if (out["status"] == "published").all() else out
     return to_html(shown, caption, decimals)
