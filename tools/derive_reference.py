@@ -418,6 +418,23 @@ def legal_forms(shared: Path) -> pd.DataFrame:
                 source=SRC_KBO,
             )
         )
+    rows.append(
+        dict(
+            country="BE",
+            code="PP",
+            label_fr="Personne physique (entreprise individuelle)",
+            label_nl="Natuurlijk persoon (eenmanszaak)",
+            ess_family="non_ess",
+            public_sector=False,
+            insee=N,
+            ess_law_2014=N,
+            concertes=N,
+            core_crossborder=N,
+            rule="code du projet : la BCE ne donne pas de forme juridique aux personnes physiques "
+            "(TypeOfEnterprise = 1) ; entreprise individuelle, hors ESS",
+            source="règle desir-analysis (BCE, TypeOfEnterprise)",
+        )
+    )
     return pd.DataFrame(rows)
 
 
