@@ -121,8 +121,9 @@ def publish(
     tables_dir.mkdir(parents=True, exist_ok=True)
     shown = out.drop(columns="status") if (out["status"] == "published").all() else out
     # the files carry their caption: unit, source (with the demo notice when synthetic), date, territory
-    out = out.assign(unite=caption.unit, source=caption.source, date_reference=caption.reference_date,
-                     territoire=caption.territory)
+    out = out.assign(
+        unite=caption.unit, source=caption.source, date_reference=caption.reference_date, territoire=caption.territory
+    )
     out.to_csv(tables_dir / f"{name}.csv", index=False, lineterminator="\n")
     book = tables_dir / f"{study}.xlsx"
     mode = "a" if book.exists() else "w"

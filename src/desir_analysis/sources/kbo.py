@@ -28,14 +28,20 @@ import pandas as pd
 
 from desir_analysis.sources.csvfile import Layout, read_small, valid_row_lines
 
-ENTERPRISE = Layout("KBO enterprise.csv", required=["EnterpriseNumber", "Status", "JuridicalSituation",
-                                                     "TypeOfEnterprise", "JuridicalForm", "StartDate"],
-                    optional=["JuridicalFormCAC"])
+ENTERPRISE = Layout(
+    "KBO enterprise.csv",
+    required=["EnterpriseNumber", "Status", "JuridicalSituation", "TypeOfEnterprise", "JuridicalForm", "StartDate"],
+    optional=["JuridicalFormCAC"],
+)
 ESTABLISHMENT = Layout("KBO establishment.csv", required=["EstablishmentNumber", "StartDate", "EnterpriseNumber"])
-ACTIVITY = Layout("KBO activity.csv", required=["EntityNumber", "ActivityGroup", "NaceVersion", "NaceCode",
-                                                 "Classification"])
-ADDRESS = Layout("KBO address.csv", required=["EntityNumber", "TypeOfAddress", "Zipcode"],
-                 optional=["MunicipalityFR", "MunicipalityNL", "DateStrikingOff"])
+ACTIVITY = Layout(
+    "KBO activity.csv", required=["EntityNumber", "ActivityGroup", "NaceVersion", "NaceCode", "Classification"]
+)
+ADDRESS = Layout(
+    "KBO address.csv",
+    required=["EntityNumber", "TypeOfAddress", "Zipcode"],
+    optional=["MunicipalityFR", "MunicipalityNL", "DateStrikingOff"],
+)
 GROUP_RANK = {"006": 0, "003": 1, "001": 2}
 NACE_NOMENCLATURE = {"2025": "NACEBEL2025", "2008": "NACEBEL2008", "2003": "NACEBEL2003"}
 PERSON = "PP"  # legal_form given to natural persons (TypeOfEnterprise 1), see reference/legal_forms.csv
@@ -112,15 +118,27 @@ def _read(path: Path, layout: Layout) -> tuple[pd.DataFrame, pd.DataFrame]:
         if c not in df:
             df[c] = ""
     df["line"] = valid_row_lines(range(len(df)), [b.line for b in bad])
-    rej = pd.DataFrame({"source_file": path.name, "line": pd.array([b.line for b in bad], dtype="Int64"),
-                        "record_id": "", "reason": [f"ligne illisible : {b.reason}" for b in bad]})
+    rej = pd.DataFrame(
+        {
+            "source_file": path.name,
+            "line": pd.array([b.line for b in bad], dtype="Int64"),
+            "record_id": "",
+            "reason": [f"ligne illisible : {b.reason}" for b in bad],
+        }
+    )
     return df, rej
 
 
 def _rej(path: Path, df: pd.DataFrame, mask: pd.Series, id_col: str, reason: str) -> pd.DataFrame:
     sub = df[mask]
-    return pd.DataFrame({"source_file": path.name, "line": pd.array(sub["line"], dtype="Int64"),
-                         "record_id": sub[id_col].astype("string"), "reason": reason})
+    return pd.DataFrame(
+        {
+            "source_file": path.name,
+            "line": pd.array(sub["line"], dtype="Int64"),
+            "record_id": sub[id_col].astype("string"),
+            "reason": reason,
+        }
+    )
 
 
 def read_kbo(folder: Path) -> KboData:
@@ -138,10 +156,20 @@ def read_kbo(folder: Path) -> KboData:
     ent["EnterpriseNumber"], bad_num = _number(ent["EnterpriseNumber"], "enterprise")
     ent["start"], bad_date = iso_date(ent["StartDate"])
     dup = ent["EnterpriseNumber"].duplicated(keep="first") & ~bad_num
-    for mask, why in [(bad_num, "numéro d'entreprise mal formé (10 chiffres attendus)"),
-                      (bad_date & ~bad_num, "date invalide (JJ-MM-AAAA attendu)"), (dup, "numéro d'entreprise en double")]:
-        rejects.append(_rej(files["enterprise"], ent.assign(EnterpriseNumber=ent["EnterpriseNumber"].fillna("")),
-                            mask, "EnterpriseNumber", why))
+    for mask, why in [
+        (bad_num, "numéro d'entreprise mal formé (10 chiffres attendus)"),
+        (bad_date & ~bad_num, "date invalide (JJ-MM-AAAA attendu)"),
+        (dup, "numéro d'entreprise en double"),
+    ]:
+        rejects.append(
+            _rej(
+                files["enterprise"],
+                ent.assign(EnterpriseNumber=ent["EnterpriseNumber"].fillna("")),
+                mask,
+                "EnterpriseNumber",
+                why,
+            )
+        )
     ent = ent[~(bad_num | bad_date | dup)].copy()
     person = ent["TypeOfEnterprise"].astype("string").str.strip().eq("1")
     form = ent["JuridicalForm"].astype("string").str.strip().fillna("")
@@ -154,11 +182,14 @@ def read_kbo(folder: Path) -> KboData:
     est["start"], bad_date = iso_date(est["StartDate"])
     dup = est["EstablishmentNumber"].duplicated(keep="first") & ~bad_num
     raw_id = est["EstablishmentNumber"].fillna("")
-    for mask, why in [(bad_num | bad_ent, "numéro d'unité d'établissement ou d'entreprise mal formé"),
-                      (bad_date & ~(bad_num | bad_ent), "date invalide (JJ-MM-AAAA attendu)"),
-                      (dup, "numéro d'unité d'établissement en double")]:
-        rejects.append(_rej(files["establishment"], est.assign(EstablishmentNumber=raw_id), mask,
-                            "EstablishmentNumber", why))
+    for mask, why in [
+        (bad_num | bad_ent, "numéro d'unité d'établissement ou d'entreprise mal formé"),
+        (bad_date & ~(bad_num | bad_ent), "date invalide (JJ-MM-AAAA attendu)"),
+        (dup, "numéro d'unité d'établissement en double"),
+    ]:
+        rejects.append(
+            _rej(files["establishment"], est.assign(EstablishmentNumber=raw_id), mask, "EstablishmentNumber", why)
+        )
     est = est[~(bad_num | bad_ent | bad_date | dup)].copy()
     act, rj = _read(files["activity"], ACTIVITY)
     rows[files["activity"].name] = len(act) + len(rj)
@@ -172,8 +203,11 @@ def read_kbo(folder: Path) -> KboData:
     rows[files["address"].name] = len(adr) + len(rj)
     rejects.append(rj)
     adr["entity"] = adr["EntityNumber"].astype("string").str.replace(".", "", regex=False)
-    rej = pd.concat([r for r in rejects if len(r)], ignore_index=True) if any(len(r) for r in rejects) else \
-        pd.DataFrame(columns=["source_file", "line", "record_id", "reason"])
+    rej = (
+        pd.concat([r for r in rejects if len(r)], ignore_index=True)
+        if any(len(r) for r in rejects)
+        else pd.DataFrame(columns=["source_file", "line", "record_id", "reason"])
+    )
     return KboData(ent, est, act, adr, rej, rows, files)
 
 
@@ -185,7 +219,8 @@ def main_activity(act: pd.DataFrame, year: int) -> pd.DataFrame:
     a["_g"] = a["ActivityGroup"].astype("string").str.strip().map(GROUP_RANK).fillna(9)
     a = a.sort_values(["entity", "_v", "_g", "line"]).drop_duplicates("entity")
     return a[["entity", "code", "nomenclature"]].rename(
-        columns={"code": "national_activity", "nomenclature": "activity_nomenclature"})
+        columns={"code": "national_activity", "nomenclature": "activity_nomenclature"}
+    )
 
 
 def unit_addresses(adr: pd.DataFrame) -> pd.DataFrame:
@@ -194,6 +229,11 @@ def unit_addresses(adr: pd.DataFrame) -> pd.DataFrame:
     a["_t"] = a["TypeOfAddress"].astype("string").str.strip().map({"BAET": 0, "REGO": 1}).fillna(2)
     a = a.sort_values(["entity", "_t", "line"]).drop_duplicates("entity")
     zipc = a["Zipcode"].astype("string").str.strip()
-    return pd.DataFrame({"entity": a["entity"].to_numpy(), "postal_code": zipc.to_numpy(),
-                         "commune": zipc.map(postal_to_nis()).astype("string").to_numpy(),
-                         "commune_ambiguous": zipc.isin(ambiguous_postal_codes()).to_numpy()})
+    return pd.DataFrame(
+        {
+            "entity": a["entity"].to_numpy(),
+            "postal_code": zipc.to_numpy(),
+            "commune": zipc.map(postal_to_nis()).astype("string").to_numpy(),
+            "commune_ambiguous": zipc.isin(ambiguous_postal_codes()).to_numpy(),
+        }
+    )
