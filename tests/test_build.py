@@ -60,8 +60,12 @@ def test_contract_columns_and_files(demo_processed):
         assert [c for c in CONTRACT if c not in est.columns] == []
         schemas.check_establishments(est)
         assert (est["reference_date"] == pd.Timestamp(f"{year}-12-31")).all()
-        assert set(est["year"]) == {year} and set(est["country"]) == {"FR"}
-        assert est["establishment_id"].str.fullmatch(r"\d{14}").all()
+        assert set(est["year"]) == {year} and set(est["country"]) == {"FR", "BE"}
+        fr, be = est[est["country"] == "FR"], est[est["country"] == "BE"]
+        assert fr["establishment_id"].str.fullmatch(r"\d{14}").all()
+        assert be["establishment_id"].str.fullmatch(r"\d\.\d{3}\.\d{3}\.\d{3}").all()
+        assert be["enterprise_id"].str.fullmatch(r"\d{4}\.\d{3}\.\d{3}").all()
+        assert be["nuts3"].str.startswith("BE").all() and fr["nuts3"].str.startswith("FR").all()
         prov = json.loads((d / "provenance.json").read_text())
         assert prov["demo"] is True and prov["notice"] == "données de démonstration (synthétiques)"
         assert all(len(f["sha256"]) == 64 and f["publisher"] for f in prov["files"])
@@ -72,7 +76,7 @@ def test_every_raw_row_is_kept_rejected_or_out_of_scope(demo_processed, demo_raw
     acc = result.accounting
     assert acc["balanced"].all()
     for year in (2015, 2023):
-        est = pd.read_parquet(out / str(year) / "establishments.parquet")
+        est = pd.read_parquet(out / str(year) / "establishments.parquet").query("country == 'FR'")
         rej = pd.read_parquet(out / str(year) / "rejects.parquet")
         scope = pd.read_parquet(out / str(year) / "scope.parquet")
         stock = demo_raw / "fr" / "sirene" / "StockEtablissement_utf8.csv"
@@ -84,7 +88,7 @@ def test_every_raw_row_is_kept_rejected_or_out_of_scope(demo_processed, demo_raw
 
 def test_headcount_and_measures_equal_the_raw_employment_rows(demo_processed, demo_raw):
     out, _ = demo_processed
-    est = pd.read_parquet(out / "2023" / "establishments.parquet").set_index("establishment_id")
+    est = pd.read_parquet(out / "2023" / "establishments.parquet").query("country == 'FR'").set_index("establishment_id")
     rows = {r["siret"]: r for r in read_csv_rows(demo_raw / "fr" / "employment" / "flores_etablissements_2023.csv")}
     for siret, e in est.sample(200, random_state=1).iterrows():
         raw = rows[siret]
@@ -107,8 +111,9 @@ def test_national_aggregates_match_the_zone_rows(demo_processed):
         assert float(n["jobs"].sum()) == pytest.approx(float(e["headcount"].sum()))
         by_fam = n.groupby("ess_family")["jobs"].sum()
         assert by_fam.to_dict() == pytest.approx(e.groupby("ess_family")["headcount"].sum().astype(float).to_dict())
-    assert nat["nuts3"].str.startswith("FR").all()
-    assert nat["nuts3"].nunique() > 20  # the whole country, not only the five départements of the zone
+    assert set(nat["country"]) == {"FR", "BE"}
+    assert nat.loc[nat["country"] == "FR", "nuts3"].str.startswith("FR").all()
+    assert nat.loc[nat["country"] == "FR", "nuts3"].nunique() > 20  # the whole country, not only the five départements of the zone
 
 
 def test_build_is_deterministic_and_skips_when_nothing_changed(demo_raw, demo_processed, tmp_path):
@@ -131,13 +136,14 @@ def test_raw_files_are_never_modified(demo_raw, tmp_path):
 
 def test_public_mode_estimates_headcount_from_the_size_band(demo_raw, tmp_path):
     build.build([2023], raw_dir=demo_raw, out_dir=tmp_path / "pub", mode="public")
-    est = pd.read_parquet(tmp_path / "pub" / "2023" / "establishments.parquet")
+    est = pd.read_parquet(tmp_path / "pub" / "2023" / "establishments.parquet").query("country == 'FR'")
     assert est["headcount_estimated"].all()
     expected = est["sirene_size_band"].map(sirene.TRANCHE_MIDPOINT)
     assert (est["headcount"].astype(float) == expected.astype(float)).all()
     assert est["fte"].isna().all()
     nat = pd.read_parquet(tmp_path / "pub" / "2023" / "national_aggregates.parquet")
-    assert nat["jobs_estimated"].all()
+    assert nat.loc[nat["country"] == "FR", "jobs_estimated"].all()
+    assert not nat.loc[nat["country"] == "BE", "jobs_estimated"].any()  # ONSS jobs are measured
     prov = json.loads((tmp_path / "pub" / "2023" / "provenance.json").read_text())
     assert prov["mode"] == "public" and "estimated" in prov["headcount_method"]
 
@@ -149,7 +155,7 @@ def test_existence_at_31_december_follows_the_history(demo_processed, demo_raw):
         demo_raw / "fr" / "sirene" / "StockEtablissementHistorique_utf8.csv", dtype=str, keep_default_na=False
     )
     for year in (2015, 2023):
-        est = pd.read_parquet(out / str(year) / "establishments.parquet")
+        est = pd.read_parquet(out / str(year) / "establishments.parquet").query("country == 'FR'")
         per = sirene.period_at(hist[hist["siret"].isin(est["establishment_id"])], f"{year}-12-31")
         assert set(per["siret"]) == set(est["establishment_id"])
         assert (per["etatAdministratifEtablissement"] == "A").all()

@@ -30,11 +30,14 @@ from desir_analysis.harmonise import (
     FrenchInputs,
     YearOutput,
     accounting,
+    aggregate_national,
     french_year,
     national_aggregates_fr,
     validate_zone_rows,
 )
+from desir_analysis.harmonise_be import BelgianInputs, belgian_year, read_approvals
 from desir_analysis.sources import employment as employment_src
+from desir_analysis.sources import kbo as kbo_src
 from desir_analysis.sources import sirene
 from desir_analysis.sources.csvfile import valid_row_lines
 
@@ -76,6 +79,42 @@ def discover_fr(raw_dir: Path) -> FrenchSources | None:
     emp_dir = raw_dir / "fr" / "employment"
     emp = sorted([*emp_dir.glob("*.csv"), *emp_dir.glob("*.parquet")]) if emp_dir.is_dir() else []
     return FrenchSources(stock[0], units[0], hist[0] if hist else None, emp)
+
+
+@dataclass
+class BelgianSources:
+    """Paths of the Belgian raw files."""
+
+    kbo: Path
+    employment: list[Path]
+    approvals: Path | None
+
+    def all(self) -> list[Path]:
+        """Every input file."""
+        return sorted(self.kbo.glob("*.csv")) + self.employment + ([self.approvals] if self.approvals else [])
+
+
+def discover_be(raw_dir: Path) -> BelgianSources | None:
+    """Find the Belgian files under ``raw_dir/be`` (KBO export folder, ONSS extract, approvals)."""
+    k = raw_dir / "be" / "kbo"
+    emp_dir = raw_dir / "be" / "employment"
+    emp = sorted([*emp_dir.glob("*.csv"), *emp_dir.glob("*.parquet")]) if emp_dir.is_dir() else []
+    if not k.is_dir() or not emp:
+        return None
+    appr_dir = raw_dir / "be" / "approvals"
+    appr = sorted(appr_dir.glob("*.csv")) if appr_dir.is_dir() else []
+    return BelgianSources(k, emp, appr[0] if appr else None)
+
+
+def read_belgian(src: BelgianSources) -> BelgianInputs:
+    """Read every Belgian source."""
+    k = kbo_src.read_kbo(src.kbo)
+    emp, emp_rej, emp_rows = employment_src.read_be_employment(src.employment)
+    appr, n_appr, appr_rej = None, 0, pd.DataFrame()
+    if src.approvals is not None:
+        appr, n_appr, appr_rej = read_approvals(src.approvals)
+    name = src.approvals.name if src.approvals else None
+    return BelgianInputs(k, emp, emp_rej, emp_rows, appr, name, n_appr, appr_rej)
 
 
 def resolve_raw(raw_dir: Path | None = None) -> tuple[Path, bool]:
@@ -130,6 +169,8 @@ def code_fingerprint() -> str:
             "perimeters.py",
             "schemas.py",
             "sources/sirene.py",
+            "sources/kbo.py",
+            "harmonise_be.py",
             "sources/employment.py",
             "sources/csvfile.py",
         ]
@@ -275,6 +316,7 @@ def build(
     src = discover_fr(raw)
     if src is None:
         raise BuildError(f"{raw}: no French Sirene files (fr/sirene/StockEtablissement*.csv)")
+    be_src = discover_be(raw)
     if mode == "auto":
         mode = "employment" if src.employment else "public"
     if mode not in ("employment", "public"):
@@ -282,7 +324,10 @@ def build(
     out.mkdir(parents=True, exist_ok=True)
     cache_path = out / ".hash-cache.json"
     cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
-    files = [{"path": str(p.relative_to(raw)), "sha256": sha256_file(p, cache), **_source_meta(p)} for p in src.all()]
+    files = [
+        {"path": str(p.relative_to(raw)), "sha256": sha256_file(p, cache), **_source_meta(p)}
+        for p in src.all() + (be_src.all() if be_src else [])
+    ]
     cache_path.write_text(json.dumps(cache, indent=0, sort_keys=True))
     key_payload = {
         "files": [(f["path"], f["sha256"]) for f in files],
@@ -297,18 +342,33 @@ def build(
         return BuildResult(years, True, is_demo, pd.DataFrame(), out)
     inputs = read_french(src, years, mode, progress)
     valid, stock_rejects = validate_zone_rows(inputs)
+    be_inputs = read_belgian(be_src) if be_src is not None else None
+    if be_inputs is None:
+        print("[desir] pas de fichiers belges (be/kbo + be/employment) : volet belge absent", flush=True)
+    be_zone = set(reference.territories().query(f"country == 'BE' and zone_{PROCESSED_ZONE}")["code"])
     acc_all = []
     for year in years:
-        yo: YearOutput = french_year(inputs, valid, stock_rejects, year)
-        acc = accounting(yo)
+        parts: list[YearOutput] = [french_year(inputs, valid, stock_rejects, year)]
+        nat = inputs.national[inputs.national["year"] == year]  # type: ignore[attr-defined]
+        nationals = [national_aggregates_fr(nat)]
+        if be_inputs is not None:
+            be_out, be_national = belgian_year(be_inputs, year, be_zone)
+            parts.append(be_out)
+            be_units = be_national.assign(n_establishments=1, jobs=be_national["headcount"].astype("float64"))
+            nationals.append(aggregate_national(be_units, False))
+        acc = pd.concat(
+            [accounting(p).assign(country=c) for p, c in zip(parts, ["FR", "BE"], strict=False)], ignore_index=True
+        )
         acc.insert(0, "year", year)
         if not acc["balanced"].all():
             raise BuildError(f"accounting does not balance for {year}:\n{acc.to_string()}")
         acc_all.append(acc)
-        nat = inputs.national[inputs.national["year"] == year]  # type: ignore[attr-defined]
-        national = national_aggregates_fr(nat)
-        est = schemas.check_establishments(yo.establishments)
-        tables = {"establishments": est, "national_aggregates": national, "rejects": yo.rejects, "scope": yo.scope}
+        national = pd.concat(nationals, ignore_index=True)
+        est = pd.concat([p.establishments for p in parts], ignore_index=True)
+        est = schemas.check_establishments(est.sort_values(["country", "establishment_id"], ignore_index=True))
+        rejects = pd.concat([p.rejects for p in parts], ignore_index=True)
+        scope = pd.concat([p.scope for p in parts], ignore_index=True)
+        tables = {"establishments": est, "national_aggregates": national, "rejects": rejects, "scope": scope}
         for name, contract in (
             ("national_aggregates", schemas.NATIONAL_AGGREGATES),
             ("rejects", schemas.REJECTS),
@@ -325,6 +385,7 @@ def build(
             "package_version": __version__,
             "files": files,
             "accounting": acc.drop(columns="year").to_dict(orient="records"),
+            "countries": ["FR"] + (["BE"] if be_inputs is not None else []),
             "headcount_method": (
                 "measured (employment extract)"
                 if mode == "employment"
@@ -332,7 +393,12 @@ def build(
             ),
         }
         write_year(out, year, tables, prov)
-        print(f"[desir] {year}: {len(est)} établissements employeurs (FR), {len(yo.rejects)} rejets", flush=True)
+        counts = est["country"].value_counts().to_dict()
+        print(
+            f"[desir] {year}: établissements employeurs FR {counts.get('FR', 0)}, BE {counts.get('BE', 0)} ; "
+            f"{len(rejects)} rejets",
+            flush=True,
+        )
     return BuildResult(years, False, is_demo, pd.concat(acc_all, ignore_index=True), out)
 
 

@@ -320,7 +320,7 @@ def _calibrate(est: pd.DataFrame) -> pd.DataFrame:
 
 
 def generate(root: Path, scale: float = 1.0, rest_fraction: float = 1 / 50, seed: int = 20260101) -> DemoFiles:
-    """Write the French demo raw files under ``root/fr/`` (deterministic for a seed)."""
+    """Write the demo raw files under ``root/fr/`` and ``root/be/`` (deterministic for a seed)."""
     rng = np.random.default_rng(seed)
     dep = _constants("departements_fr.csv")
     communes = _constants("communes_fr.csv")
@@ -367,6 +367,9 @@ def generate(root: Path, scale: float = 1.0, rest_fraction: float = 1 / 50, seed
     # non-employer and long-closed establishments (present in the stock, no jobs)
     extra = _extra_rows(rng, est, n)
     files = _write(root, est, ent_first, extra, rng)
+    from desir_analysis import demo_be  # Belgian side (imports this module's constants)
+
+    demo_be.generate(root, scale=scale, rest_fraction=min(1.0, rest_fraction * 5), seed=seed + 1)
     return files
 
 

@@ -331,6 +331,17 @@ def national_aggregates_fr(national: pd.DataFrame) -> pd.DataFrame:
     n["activity_nomenclature"] = n["nomenclature"]
     n["ess_register_flag"] = n["ess_register_flag"].replace("", pd.NA)
     c = classify.classify(n)
+    estimated = bool(national["jobs_estimated"].any()) if len(national) else False
+    return aggregate_national(c, estimated)
+
+
+def aggregate_national(c: pd.DataFrame, estimated: bool) -> pd.DataFrame:
+    """Sum classified rows (``n_establishments``, ``jobs``) to the national-aggregates contract.
+
+    Keys: country × year × ess_family × sector_group × public_sector × nuts3 ×
+    activity_excluded × membership of every named perimeter (``in_<name>``), so
+    that national shares can be computed for any perimeter.
+    """
     keys = ["country", "year", "ess_family", "sector_group", "public_sector", "nuts3", "activity_excluded"]
     for name in reference.perimeters()["perimeter"]:
         c[f"in_{name}"] = perimeters.in_perimeter(c, name)
@@ -341,7 +352,7 @@ def national_aggregates_fr(national: pd.DataFrame) -> pd.DataFrame:
         n_establishments=("n_establishments", "sum"), jobs=("jobs", "sum")
     )
     out["nuts3"] = out["nuts3"].replace("", pd.NA).astype("string")
-    out["jobs_estimated"] = bool(national["jobs_estimated"].any()) if len(national) else False
+    out["jobs_estimated"] = estimated
     out = out.astype({"country": "string", "ess_family": "string", "sector_group": "string"})
     out["public_sector"] = out["public_sector"].astype(bool)
     out["year"] = out["year"].astype("int64")

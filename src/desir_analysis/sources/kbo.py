@@ -173,7 +173,8 @@ def read_kbo(folder: Path) -> KboData:
     ent = ent[~(bad_num | bad_date | dup)].copy()
     person = ent["TypeOfEnterprise"].astype("string").str.strip().eq("1")
     form = ent["JuridicalForm"].astype("string").str.strip().fillna("")
-    ent["legal_form"] = form.where(~(person & form.eq("")), PERSON).str.zfill(3).where(lambda s: s != "000", "")
+    padded = form.where(~form.str.fullmatch(r"\d{1,2}").fillna(False), form.str.zfill(3))  # "17" -> "017"
+    ent["legal_form"] = padded.where(~(person & form.eq("")), PERSON)
     est, rj = _read(files["establishment"], ESTABLISHMENT)
     rows[files["establishment"].name] = len(est) + len(rj)
     rejects.append(rj)
