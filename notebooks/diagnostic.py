@@ -15,7 +15,7 @@
 year = 2023
 first_year = 2015
 zone = "desir"
-perimeter = "insee"
+perimeter = "core_crossborder"
 output_dir = ""
 processed_dir = ""
 
@@ -29,7 +29,6 @@ from IPython.display import HTML, Markdown, display
 
 from desir_analysis import build, classify, config, disclosure, figures, indicators, labels, perimeters
 from desir_analysis.tables import Caption, publish
-from desir_analysis.tables import format_number as fmt
 
 out_dir = Path(output_dir) if output_dir else config.REPORTS_DIR / str(year)
 proc = Path(processed_dir) if processed_dir else config.PROCESSED_DATA_DIR
@@ -41,6 +40,8 @@ ESTIMATED = prov["mode"] == "public"
 SOURCE = "INSEE Sirene" + (
     " ; emploi estimé d'après la tranche d'effectif" if ESTIMATED else " ; INSEE Flores (sous convention)"
 )
+if "BE" in prov.get("countries", []):
+    SOURCE += " ; BCE-KBO ; ONSS (sous convention)"
 if DEMO:
     SOURCE += " — " + prov["notice"]
 ZONE = labels.ZONE_FR[zone]
@@ -57,6 +58,7 @@ ess["Famille"] = ess["ess_family"].map(labels.FAMILY_FR)
 ess["Secteur"] = ess["sector_group"].map(SECTOR)
 ess["Territoire"] = ess["nuts3"].map(TERR)
 ess["Taille"] = ess["size_band"].map(labels.SIZE_FR)
+ess["Pays"] = ess["country"].map(labels.COUNTRY_FR)
 ess["one"] = 1
 
 
@@ -97,79 +99,100 @@ if DEMO:
     banner.append(f"⚠ Ce rapport est établi sur des <b>{prov['notice']}</b> : aucun chiffre ne décrit la réalité.")
 if ESTIMATED:
     banner.append(
-        "⚠ Emploi <b>estimé</b> d'après la tranche d'effectif Sirene (centre de tranche) : "
+        "⚠ Emploi français <b>estimé</b> d'après la tranche d'effectif Sirene (centre de tranche) : "
         "ordres de grandeur seulement."
     )
 display(HTML("".join(f"<p class='desir-banner'>{b}</p>" for b in banner)))
+countries = " et ".join(labels.COUNTRY_FR[c] for c in prov.get("countries", ["FR"]))
 display(
     Markdown(
         f"Édition **{year}** — {ZONE} — périmètre : **{PLABEL}** (`{perimeter}`). "
-        f"Établissements employeurs et postes salariés au {REF}. Volet français ; le volet belge "
-        "rejoint ce diagnostic avec les sources belges."
+        f"Établissements employeurs (lieu de travail) et postes salariés au {REF} ; {countries}. "
+        "Les deux pays sont classés par la même définition commune (note « Définition commune de l'ESS »)."
     )
 )
 
-# %% [markdown]
-# ## Chiffres clés
 
 # %%
-k = indicators.ess_share(est, perimeter, by=["country"])
-n_ess = int(ess["establishment_id"].nunique())
-row = k.iloc[0]
-display(
-    Markdown(
-        f"- **{fmt(n_ess)}** établissements employeurs de l'ESS, **{fmt(row['ess'])}** postes salariés au {REF}\n"
-        f"- soit **{fmt(100 * row['share_total'], 1)} %** de l'emploi salarié **total** ({fmt(row['total'])} postes) "
-        f"et **{fmt(100 * row['share_private'], 1)} %** de l'emploi salarié **privé** "
-        f"({fmt(row['private'])} postes)\n"
-        f"- taille moyenne : **{fmt(row['ess'] / n_ess, 1)}** salariés par établissement"
+def share_table(micro, index, name, title):
+    """ESS jobs with total and private denominators by ``index``, every cell protected."""
+    m = micro.assign(champ=micro["in_ess"].map({True: "ESS", False: "Hors ESS"}))
+    p = disclosure.protect(m, [index, "champ"], "headcount", "establishment_id")
+    priv = disclosure.protect(
+        m[~m["public_sector"].fillna(False).astype(bool)], [index, "champ"], "headcount", "establishment_id"
     )
+    n = disclosure.protect(m[m["in_ess"]].assign(one=1), [index], "one", "establishment_id")
+    for t in (p, priv):
+        t["headcount"] = t["headcount"].where(t["status"].eq("published"))
+    wide = p.pivot(index=index, columns="champ", values="headcount")
+    wpriv = priv.pivot(index=index, columns="champ", values="headcount").reindex(wide.index)
+    status = pd.concat(
+        [
+            p.pivot(index=index, columns="champ", values="status"),
+            priv.pivot(index=index, columns="champ", values="status").reindex(wide.index),
+        ],
+        axis=1,
+    )
+    n = n.set_index(index).reindex(wide.index)
+    out = pd.DataFrame(
+        {
+            index: wide.index,
+            "Établissements ESS": n["one"].where(n["status"].eq("published")).to_numpy(),
+            "Postes ESS": wide["ESS"].to_numpy(),
+            "Postes, total": wide["Total"].to_numpy(),
+            "Part dans l'emploi total (%)": (100 * wide["ESS"] / wide["Total"]).to_numpy(),
+            "Postes privés, total": wpriv["Total"].to_numpy(),
+            "Part dans l'emploi privé (%)": (100 * wide["ESS"] / wpriv["Total"]).to_numpy(),
+            "status": status.apply(
+                lambda r: (
+                    "published"
+                    if (r.fillna("published") == "published").all()
+                    else ("primary" if (r == "primary").any() else "secondary")
+                ),
+                axis=1,
+            ).to_numpy(),
+        }
+    )
+    out = out.sort_values(index, key=lambda s: s.eq("Total")).reset_index(drop=True)
+    pct = {"Part dans l'emploi total (%)": 1, "Part dans l'emploi privé (%)": 1}
+    display(
+        HTML(
+            publish(
+                out,
+                name,
+                cap(title, "établissements ; postes au 31/12 ; %"),
+                out_dir,
+                STUDY,
+                confidential=True,
+                decimals=pct,
+            )
+        )
+    )
+
+
+# %% [markdown]
+# ## Chiffres clés
+#
+# Part de l'ESS dans l'emploi salarié **total** et **privé** (hors formes juridiques de droit
+# public), numérateur et dénominateurs publiés ensemble.
+
+# %%
+share_table(
+    est.assign(Pays=est["country"].map(labels.COUNTRY_FR)),
+    "Pays",
+    "chiffres_cles_pays",
+    "L'ESS dans l'emploi salarié, par pays",
 )
 
 # %% [markdown]
 # ## Part de l'ESS dans l'emploi salarié, par territoire
-#
-# Numérateur et dénominateurs publiés ensemble ; le secteur privé exclut les formes juridiques
-# de droit public.
 
 # %%
-micro = est.assign(territoire=est["nuts3"].map(TERR), champ=est["in_ess"].map({True: "ESS", False: "Hors ESS"}))
-p = disclosure.protect(micro, ["territoire", "champ"], "headcount", "establishment_id")
-priv = disclosure.protect(
-    micro[~micro["public_sector"].fillna(False).astype(bool)], ["territoire", "champ"], "headcount", "establishment_id"
-)
-wide = p.pivot(index="territoire", columns="champ", values="headcount")
-st = p.pivot(index="territoire", columns="champ", values="status")
-wpriv = priv.pivot(index="territoire", columns="champ", values="headcount")
-share = pd.DataFrame(
-    {
-        "Territoire": wide.index,
-        "Postes ESS": wide["ESS"].to_numpy(),
-        "Postes, total": wide["Total"].to_numpy(),
-        "Part dans l'emploi total (%)": (100 * wide["ESS"] / wide["Total"]).to_numpy(),
-        "Postes privés, total": wpriv["Total"].reindex(wide.index).to_numpy(),
-        "Part dans l'emploi privé (%)": (100 * wide["ESS"] / wpriv["Total"].reindex(wide.index)).to_numpy(),
-        "status": st.apply(
-            lambda r: (
-                "published" if (r == "published").all() else ("primary" if (r == "primary").any() else "secondary")
-            ),
-            axis=1,
-        ).to_numpy(),
-    }
-)
-share = share.sort_values("Territoire", key=lambda s: s.eq("Total")).reset_index(drop=True)
-display(
-    HTML(
-        publish(
-            share,
-            "part_ess_territoire",
-            cap("Part de l'ESS dans l'emploi salarié total et privé", "postes au 31/12 ; %"),
-            out_dir,
-            STUDY,
-            confidential=True,
-            decimals={"Part dans l'emploi total (%)": 1, "Part dans l'emploi privé (%)": 1},
-        )
-    )
+share_table(
+    est.assign(Territoire=est["nuts3"].map(TERR)),
+    "Territoire",
+    "part_ess_territoire",
+    "Part de l'ESS dans l'emploi salarié total et privé, par territoire NUTS 3",
 )
 
 # %% [markdown]
@@ -177,7 +200,11 @@ display(
 
 # %%
 show_protected(
-    ess, ["Famille"], "Établissements employeurs et postes de l'ESS par famille", "Postes au 31/12", "ess_famille"
+    ess,
+    ["Pays", "Famille"],
+    "Établissements employeurs et postes de l'ESS par famille",
+    "Postes au 31/12",
+    "ess_famille",
 )
 
 # %% [markdown]
@@ -186,7 +213,7 @@ show_protected(
 # %%
 show_protected(
     ess,
-    ["Secteur"],
+    ["Pays", "Secteur"],
     "Établissements employeurs et postes de l'ESS par secteur regroupé",
     "Postes au 31/12",
     "ess_secteur",
@@ -208,13 +235,15 @@ show_protected(
 # ## Par taille d'établissement
 
 # %%
-show_protected(ess, ["Taille"], "Établissements employeurs de l'ESS par taille", "Postes au 31/12", "ess_taille")
+show_protected(
+    ess, ["Pays", "Taille"], "Établissements employeurs de l'ESS par taille", "Postes au 31/12", "ess_taille"
+)
 
 # %% [markdown]
 # ## Évolution de l'emploi de l'ESS
 
 # %%
-series, statuses = [], []
+series = []
 for y in range(first_year, year + 1):
     try:
         e = build.load(y, "establishments", proc)
@@ -222,8 +251,7 @@ for y in range(first_year, year + 1):
         continue
     e = indicators.flag_perimeter(e[classify.in_zone(e, zone)], perimeter)
     e = e[e["in_ess"]].assign(territoire=lambda d: d["nuts3"].map(TERR))
-    pr = disclosure.protect(e, ["territoire"], "headcount", "establishment_id").assign(year=y)
-    series.append(pr)
+    series.append(disclosure.protect(e, ["territoire"], "headcount", "establishment_id").assign(year=y))
 evo = pd.concat(series, ignore_index=True)
 evo["ess"] = evo["headcount"].where(evo["status"].eq("published"))
 tab = evo.pivot(index="territoire", columns="year", values="ess")
@@ -235,16 +263,13 @@ tab["status"] = tab_status.apply(
     axis=1,
 ).to_numpy()
 tab = tab.sort_values("Territoire", key=lambda s: s.eq("Total")).reset_index(drop=True)
+period = f"31/12/{first_year} à 31/12/{year}"
 display(
     HTML(
         publish(
             tab,
             "ess_postes_evolution",
-            cap(
-                f"Postes de l'ESS au 31 décembre, {first_year}-{year}",
-                "postes",
-                date=f"31/12/{first_year} à 31/12/{year}",
-            ),
+            cap(f"Postes de l'ESS au 31 décembre, {first_year}-{year}", "postes", date=period),
             out_dir,
             STUDY,
             confidential=True,
@@ -252,21 +277,16 @@ display(
     )
 )
 evo = evo[evo["territoire"].ne("Total") & evo["ess"].notna()].copy()
-fig, ax = plt.subplots(figsize=(8, 4))
 base = evo[evo["year"] == evo["year"].min()].set_index("territoire")["ess"]
 evo["indice"] = 100 * evo["ess"] / evo["territoire"].map(base)
+fig, ax = plt.subplots(figsize=(9, 4.5))
 sns.lineplot(data=evo, x="year", y="indice", hue="territoire", marker="o", ax=ax)
-ax.set(xlabel="", ylabel=f"indice base 100 en {first_year}", title="Postes de l'ESS")
-ax.legend(title="", fontsize=8)
+ax.set(xlabel="", ylabel=f"indice base 100 en {first_year}", title="Postes de l'ESS par territoire")
+ax.legend(title="", fontsize=7, ncol=2, bbox_to_anchor=(1.01, 1), loc="upper left")
 display(
     HTML(
         figures.to_html(
-            fig,
-            cap(
-                f"Évolution des postes de l'ESS, indice base 100 en {first_year}",
-                "indice",
-                date=f"31/12/{first_year} à 31/12/{year}",
-            ),
+            fig, cap(f"Évolution des postes de l'ESS, indice base 100 en {first_year}", "indice", date=period)
         )
     )
 )
@@ -274,41 +294,54 @@ display(
 # %% [markdown]
 # ## Ce que change le périmètre
 #
-# Réconciliation du périmètre statistique INSEE et de l'ESS au sens de la loi de 2014 (sociétés
-# commerciales portant la mention ESS au répertoire Sirene) : établissements employeurs par famille.
+# France : du périmètre statistique INSEE à l'ESS au sens de la loi de 2014 (sociétés commerciales
+# portant la mention ESS au répertoire Sirene). Belgique : du périmètre ConcertES au socle
+# transfrontalier (sans les sociétés à finalité sociale ni les associations de fait).
+# Établissements employeurs par famille.
+
 
 # %%
-a_in = perimeters.in_perimeter(est, "insee")
-b_in = perimeters.in_perimeter(est, "ess_law_2014")
-both = a_in | b_in
-mv = est[both].assign(famille=lambda d: d["ess_family"].map(labels.FAMILY_FR), mouvement="dans les deux")
-mv.loc[(a_in & ~b_in)[both].to_numpy(), "mouvement"] = "retirés"
-mv.loc[(~a_in & b_in)[both].to_numpy(), "mouvement"] = "ajoutés"
-pr = disclosure.protect(mv.assign(one=1), ["famille", "mouvement"], "one", "establishment_id")
-pr["one"] = pr["one"].where(pr["status"].eq("published"))
-rec = pr.pivot(index="famille", columns="mouvement", values="one")
-rst = pr.pivot(index="famille", columns="mouvement", values="status")
-rec = rec.reindex(
-    columns=[c for c in ["dans les deux", "retirés", "ajoutés", "Total"] if c in rec.columns]
-).reset_index()
-rec["status"] = rst.apply(
-    lambda r: "published" if (r == "published").all() else ("primary" if (r == "primary").any() else "secondary"),
-    axis=1,
-).to_numpy()
-rec = rec.sort_values("famille", key=lambda s: s.eq("Total")).reset_index(drop=True)
-rec = rec.rename(columns={"famille": "Famille", "Total": "Total (union)"})
-display(
-    HTML(
-        publish(
-            rec,
-            "reconciliation_perimetres",
-            cap("Établissements employeurs : périmètre INSEE → ESS loi 2014", "nombre d'établissements"),
-            out_dir,
-            STUDY,
-            confidential=True,
+def reconciliation(country, a, b, name):
+    sub = est[est["country"] == country]
+    a_in, b_in = perimeters.in_perimeter(sub, a), perimeters.in_perimeter(sub, b)
+    both = a_in | b_in
+    mv = sub[both].assign(famille=lambda d: d["ess_family"].map(labels.FAMILY_FR), mouvement="dans les deux")
+    mv.loc[(a_in & ~b_in)[both].to_numpy(), "mouvement"] = "retirés"
+    mv.loc[(~a_in & b_in)[both].to_numpy(), "mouvement"] = "ajoutés"
+    pr = disclosure.protect(mv.assign(one=1), ["famille", "mouvement"], "one", "establishment_id")
+    pr["one"] = pr["one"].where(pr["status"].eq("published"))
+    rec = pr.pivot(index="famille", columns="mouvement", values="one")
+    rst = pr.pivot(index="famille", columns="mouvement", values="status")
+    cols = [c for c in ["dans les deux", "retirés", "ajoutés", "Total"] if c in rec.columns]
+    rec = rec.reindex(columns=cols).reset_index()
+    rec["status"] = rst.apply(
+        lambda r: (
+            "published"
+            if (r.fillna("published") == "published").all()
+            else ("primary" if (r == "primary").any() else "secondary")
+        ),
+        axis=1,
+    ).to_numpy()
+    rec = rec.sort_values("famille", key=lambda s: s.eq("Total")).reset_index(drop=True)
+    rec = rec.rename(columns={"famille": "Famille", "Total": "Total (union)"})
+    title = f"{labels.COUNTRY_FR[country]} — établissements employeurs : {a} → {b}"
+    display(
+        HTML(
+            publish(
+                rec,
+                name,
+                cap(title, "nombre d'établissements", territory=f"{ZONE}, {labels.COUNTRY_FR[country]}"),
+                out_dir,
+                STUDY,
+                confidential=True,
+            )
         )
     )
-)
+
+
+reconciliation("FR", "insee", "ess_law_2014", "reconciliation_perimetres_fr")
+if "BE" in set(est["country"]):
+    reconciliation("BE", "concertes", "core_crossborder", "reconciliation_perimetres_be")
 
 # %% [markdown]
 # ## Annexe qualité
@@ -318,9 +351,9 @@ display(
 
 # %%
 acc = pd.DataFrame(prov["accounting"])
-acc = acc[["source_file", "raw_rows", "kept", "rejected", "out_of_scope", "balanced"]]
+acc = acc[["country", "source_file", "raw_rows", "kept", "rejected", "out_of_scope", "balanced"]]
 acc["balanced"] = acc["balanced"].map({True: "oui", False: "NON"})
-acc.columns = ["Fichier", "Lignes brutes", "Retenues", "Rejetées", "Hors champ", "Équilibre"]
+acc.columns = ["Pays", "Fichier", "Lignes brutes", "Retenues", "Rejetées", "Hors champ", "Équilibre"]
 display(
     HTML(
         publish(
@@ -334,8 +367,8 @@ display(
     )
 )
 rej = build.load(year, "rejects", proc)
-rr = rej.groupby(["source_file", "reason"]).size().rename("Lignes").reset_index()
-rr.columns = ["Fichier", "Motif de rejet", "Lignes"]
+rr = rej.groupby(["country", "source_file", "reason"]).size().rename("Lignes").reset_index()
+rr.columns = ["Pays", "Fichier", "Motif de rejet", "Lignes"]
 display(
     HTML(
         publish(
@@ -349,8 +382,8 @@ display(
     )
 )
 sc = build.load(year, "scope", proc)
-sc = sc[["source_file", "reason", "n_records"]]
-sc.columns = ["Fichier", "Motif hors champ", "Lignes"]
+sc = sc[["country", "source_file", "reason", "n_records"]]
+sc.columns = ["Pays", "Fichier", "Motif hors champ", "Lignes"]
 display(
     HTML(
         publish(
@@ -381,14 +414,17 @@ display(
 # %% [markdown]
 # ## Méthode et sources
 #
-# - **Établissement employeur** : au moins un poste salarié au 31 décembre (INSEE). Lieu de
-#   travail : la commune de l'établissement.
+# - **Établissement employeur** : au moins un poste salarié au 31 décembre (France, INSEE) ou à la
+#   fin du 4e trimestre (Belgique, ONSS, unités d'établissement). Lieu de travail : la commune
+#   de l'établissement.
 # - **Périmètre** : voir la note « Définition commune de l'ESS » (familles par forme juridique,
-#   exclusions d'activité, périmètres nommés).
+#   exclusions d'activité, périmètres nommés). Le socle transfrontalier retient associations,
+#   coopératives (en Belgique : agréées CNC ou à finalité sociale), mutuelles et fondations.
 # - **Secret statistique** : aucune case ne repose sur moins de 3 établissements ni sur un
 #   établissement pesant plus de 85 % de la case (secret primaire) ; des cases supplémentaires
 #   sont masquées pour qu'aucune case masquée ne puisse être recalculée à partir des totaux
 #   (secret secondaire). Les cases masquées sont vides ; la colonne `status` des tableaux
 #   CSV / XLSX dit pourquoi.
 # - **Anciennes nomenclatures** : un établissement encore codé en NAF rév. 1 reçoit le code
-#   NAF rév. 2 de son unité légale.
+#   NAF rév. 2 de son unité légale ; une unité belge sans activité principale reçoit celle de
+#   son entreprise.
