@@ -1,0 +1,155 @@
+"""KBO/BCE reader: the genuine daily-update extract, and broken Belgian inputs."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+
+import pandas as pd
+import pytest
+
+from desir_analysis import build, classify, reference
+from desir_analysis.sources import employment, kbo
+from desir_analysis.sources.csvfile import RawFileError
+
+SAMPLE = "samples/real_layouts/kbo_KboOpenData_0147_2025_10_12_Update"
+
+
+def rows(path):
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def real(shared):
+    return kbo.read_kbo(shared / SAMPLE), shared / SAMPLE
+
+
+def test_reads_the_genuine_update_extract(real):
+    data, folder = real
+    for stem in ("enterprise", "establishment", "activity", "address"):
+        assert data.rows[f"{stem}_insert.csv"] == len(rows(folder / f"{stem}_insert.csv"))
+    assert data.rejects.empty
+    assert data.enterprises["EnterpriseNumber"].str.fullmatch(r"\d{4}\.\d{3}\.\d{3}").all()
+    assert data.establishments["EstablishmentNumber"].str.fullmatch(r"\d\.\d{3}\.\d{3}\.\d{3}").all()
+    raw = {r["EnterpriseNumber"]: r for r in rows(folder / "enterprise_insert.csv")}
+    for _, e in data.enterprises.iterrows():
+        r = raw[e["EnterpriseNumber"]]
+        d, m, y = r["StartDate"].split("-")
+        assert e["start"] == f"{y}-{m}-{d}"
+        if r["TypeOfEnterprise"] == "1" and not r["JuridicalForm"]:
+            assert e["legal_form"] == "PP"
+        else:
+            assert e["legal_form"] == r["JuridicalForm"]
+    known = set(reference.legal_forms().query("country == 'BE'")["code"])
+    assert set(data.enterprises["legal_form"]) <= known
+
+
+def test_main_activity_prefers_the_year_nomenclature(real):
+    data, folder = real
+    act = pd.DataFrame(rows(folder / "activity_insert.csv"))
+    main = act[act["Classification"] == "MAIN"]
+    both = main.groupby("EntityNumber")["NaceVersion"].nunique()
+    entity = both[both > 1].index[0]
+    digits = entity.replace(".", "")
+    m2024 = kbo.main_activity(data.activities, 2024).set_index("entity").loc[digits]
+    m2025 = kbo.main_activity(data.activities, 2025).set_index("entity").loc[digits]
+    assert m2024["activity_nomenclature"] == "NACEBEL2008" and m2025["activity_nomenclature"] == "NACEBEL2025"
+    sub = main[main["EntityNumber"] == entity]
+    assert m2025["national_activity"] in set(sub.loc[sub["NaceVersion"] == "2025", "NaceCode"])
+
+
+def test_addresses_reach_communes_and_nuts3(real):
+    data, folder = real
+    adr = kbo.unit_addresses(data.addresses)
+    raw = pd.DataFrame(rows(folder / "address_insert.csv"))
+    assert set(adr["postal_code"]) <= set(raw["Zipcode"])
+    known = adr[adr["commune"].notna()]
+    assert len(known) == len(adr)  # every Belgian postal code of the sample is in the correspondence
+    t = classify.add_territory(pd.DataFrame({"country": "BE", "commune": known["commune"].to_numpy()}))
+    assert t["nuts3"].notna().all()
+    antwerp = adr.loc[adr["postal_code"] == "2000", "commune"]
+    assert set(antwerp) <= {"11002"}
+
+
+def test_postal_code_table():
+    m = kbo.postal_to_nis()
+    assert m["7000"] == "53053" and m["5000"] == "92094" and m["7700"] == "57096"
+    assert kbo.ambiguous_postal_codes() == {"1040", "1050", "1804"}
+
+
+@pytest.fixture
+def be_raw(demo_raw, tmp_path):
+    root = tmp_path / "raw"
+    shutil.copytree(demo_raw, root / "x")
+    (root / "x").rename(root / "r")
+    return root / "r"
+
+
+def run(raw, tmp_path):
+    return build.build([2023], raw_dir=raw, out_dir=tmp_path / "out", force=True)
+
+
+def test_missing_kbo_column_is_a_clear_error(be_raw, tmp_path):
+    p = be_raw / "be" / "kbo" / "establishment.csv"
+    df = pd.read_csv(p, dtype=str, keep_default_na=False).drop(columns="EnterpriseNumber")
+    df.to_csv(p, index=False, quoting=csv.QUOTE_ALL)
+    with pytest.raises(RawFileError, match=r"establishment.csv: line 1: missing column\(s\) \['EnterpriseNumber'\]"):
+        run(be_raw, tmp_path)
+
+
+def test_invalid_date_and_unknown_postal_code_are_listed_rejects(be_raw, tmp_path):
+    p = be_raw / "be" / "kbo" / "establishment.csv"
+    lines = p.read_text(encoding="utf-8").splitlines(keepends=True)
+    f = lines[3].split(",")
+    f[1] = "31-02-2019"
+    lines[3] = ",".join(f)
+    p.write_text("".join(lines), encoding="utf-8")
+    a = be_raw / "be" / "kbo" / "address.csv"
+    alines = a.read_text(encoding="utf-8").splitlines(keepends=True)
+    employed = {r["numero_unite"] for r in rows(be_raw / "be" / "employment" / "onss_unites_2023.csv")
+                if int(r["postes_fin_t4"]) > 0}
+    i = next(i for i, line in enumerate(alines[1:], start=1) if line.split(",")[0].strip('"') in employed)
+    g = alines[i].split(",")
+    g[4] = '"9999"'
+    unit = g[0].strip('"')
+    alines[i] = ",".join(g)
+    a.write_text("".join(alines), encoding="utf-8")
+    result = run(be_raw, tmp_path)
+    assert result.accounting["balanced"].all()
+    rej = pd.read_parquet(tmp_path / "out" / "2023" / "rejects.parquet")
+    bad_date = rej[rej["reason"].str.startswith("date invalide")]
+    assert bad_date["line"].tolist() == [4] and bad_date["source_file"].tolist() == ["establishment.csv"]
+    hit = rej[rej["reason"] == "code postal absent de la table de correspondance"]
+    assert hit["record_id"].tolist() == [unit]
+    assert hit["source_file"].tolist() == ["onss_unites_2023.csv"]
+
+
+def test_unknown_juridical_form_and_nace_are_kept_as_unknown(be_raw, tmp_path):
+    p = be_raw / "be" / "kbo" / "enterprise.csv"
+    txt = p.read_text(encoding="utf-8").replace('"017"', '"977"')
+    p.write_text(txt, encoding="utf-8")
+    q = be_raw / "be" / "kbo" / "activity.csv"
+    q.write_text(q.read_text(encoding="utf-8").replace('"94991"', '"99999"'), encoding="utf-8")
+    run(be_raw, tmp_path)
+    est = pd.read_parquet(tmp_path / "out" / "2023" / "establishments.parquet").query("country == 'BE'")
+    assert (est.loc[est["legal_form"] == "977", "ess_family"] == "unknown").all() and (est["legal_form"] == "977").any()
+    assert (est.loc[est["national_activity"] == "99.999", "sector_group"] == "unknown").all()
+
+
+def test_belgian_employment_validation():
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "onss.csv"
+        p.write_text("numero_unite,numero_entreprise,annee,postes_fin_t4,commission_paritaire\n"
+                     "2.190.171.611,0859.001.118,2023,12,32201\n"
+                     "2190171611,0859.001.118,2023,3,200\n"
+                     "2.190.171.612,0859.001.118,2023,-1,200\n", encoding="utf-8")
+        good, rej, n = employment.read_be_employment([p])
+        assert good["joint_committee"].tolist() == ["322.01"]
+        assert dict(zip(rej["line"], rej["reason"], strict=True)) == {
+            3: "numéro d'unité d'établissement mal formé (N.NNN.NNN.NNN attendu)",
+            4: "postes_fin_t4 : valeur négative"}
+        assert n == {"onss.csv": 3}
