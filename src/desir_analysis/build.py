@@ -38,10 +38,11 @@ from desir_analysis.harmonise import (
 from desir_analysis.harmonise_be import BelgianInputs, belgian_year, read_approvals
 from desir_analysis.sources import employment as employment_src
 from desir_analysis.sources import kbo as kbo_src
+from desir_analysis.sources import population as population_src
 from desir_analysis.sources import sirene
 from desir_analysis.sources.csvfile import valid_row_lines
 
-TABLES = ("establishments", "national_aggregates", "rejects", "scope")
+TABLES = ("establishments", "national_aggregates", "rejects", "scope", "population")
 PROCESSED_ZONE = "interreg_fwvl"
 
 
@@ -117,6 +118,32 @@ def read_belgian(src: BelgianSources) -> BelgianInputs:
     return BelgianInputs(k, emp, emp_rej, emp_rows, appr, name, n_appr, appr_rej)
 
 
+def population_files(raw_dir: Path) -> list[Path]:
+    """Population inputs: ``population/statbel/*.txt``, ``population/insee/*.xls``, ``population/eurostat/*.tsv``."""
+    p = raw_dir / "population"
+    return sorted([*p.glob("statbel/*.txt"), *p.glob("insee/*.xls"), *p.glob("eurostat/*.tsv")])
+
+
+def read_population(raw_dir: Path) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
+    """Every population file into the ``population`` table (all years, observed and projected)."""
+    parts, counts = [], {}
+    for path in population_files(raw_dir):
+        if path.suffix == ".txt":
+            t, n = population_src.read_statbel(path)
+        elif path.suffix == ".xls":
+            t, n = population_src.read_insee_estimates(path)
+        else:
+            t, n = population_src.read_eurostat(path, kind="projected" if "proj" in path.name else "observed")
+        n["kept_rows"] = len(t)
+        parts.append(t)
+        counts[path.name] = n
+    if not parts:
+        return population_src._frame(country=[], year=[]), counts
+    out = pd.concat(parts, ignore_index=True)
+    out = out.sort_values(["source", "country", "nuts3", "year", "sex", "age_min", "age_group"], ignore_index=True)
+    return out, counts
+
+
 def resolve_raw(raw_dir: Path | None = None) -> tuple[Path, bool]:
     """The raw folder to use and whether it is the demo one (generated when missing)."""
     raw_dir = raw_dir or config.RAW_DATA_DIR
@@ -170,6 +197,7 @@ def code_fingerprint() -> str:
             "schemas.py",
             "sources/sirene.py",
             "sources/kbo.py",
+            "sources/population.py",
             "harmonise_be.py",
             "sources/employment.py",
             "sources/csvfile.py",
@@ -326,7 +354,7 @@ def build(
     cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
     files = [
         {"path": str(p.relative_to(raw)), "sha256": sha256_file(p, cache), **_source_meta(p)}
-        for p in src.all() + (be_src.all() if be_src else [])
+        for p in src.all() + (be_src.all() if be_src else []) + population_files(raw)
     ]
     cache_path.write_text(json.dumps(cache, indent=0, sort_keys=True))
     key_payload = {
@@ -346,6 +374,7 @@ def build(
     if be_inputs is None:
         print("[desir] pas de fichiers belges (be/kbo + be/employment) : volet belge absent", flush=True)
     be_zone = set(reference.territories().query(f"country == 'BE' and zone_{PROCESSED_ZONE}")["code"])
+    population, population_counts = read_population(raw)
     acc_all = []
     for year in years:
         parts: list[YearOutput] = [french_year(inputs, valid, stock_rejects, year)]
@@ -368,11 +397,18 @@ def build(
         est = schemas.check_establishments(est.sort_values(["country", "establishment_id"], ignore_index=True))
         rejects = pd.concat([p.rejects for p in parts], ignore_index=True)
         scope = pd.concat([p.scope for p in parts], ignore_index=True)
-        tables = {"establishments": est, "national_aggregates": national, "rejects": rejects, "scope": scope}
+        tables = {
+            "establishments": est,
+            "national_aggregates": national,
+            "rejects": rejects,
+            "scope": scope,
+            "population": population,
+        }
         for name, contract in (
             ("national_aggregates", schemas.NATIONAL_AGGREGATES),
             ("rejects", schemas.REJECTS),
             ("scope", schemas.SCOPE),
+            ("population", schemas.POPULATION),
         ):
             schemas.check(tables[name], contract, name)
         prov = {
@@ -386,6 +422,7 @@ def build(
             "files": files,
             "accounting": acc.drop(columns="year").to_dict(orient="records"),
             "countries": ["FR"] + (["BE"] if be_inputs is not None else []),
+            "population_files": population_counts,
             "headcount_method": (
                 "measured (employment extract)"
                 if mode == "employment"

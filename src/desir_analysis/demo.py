@@ -370,6 +370,9 @@ def generate(root: Path, scale: float = 1.0, rest_fraction: float = 1 / 50, seed
     from desir_analysis import demo_be  # Belgian side (imports this module's constants)
 
     demo_be.generate(root, scale=scale, rest_fraction=min(1.0, rest_fraction * 5), seed=seed + 1)
+    from desir_analysis import demo_pop
+
+    demo_pop.generate(root, seed=seed + 2)
     return files
 
 

@@ -57,6 +57,17 @@ NATIONAL_AGGREGATES = {
 }
 REJECTS = {"country": "str", "year": "int", "source_file": "str", "line": "int", "record_id": "str", "reason": "str"}
 SCOPE = {"country": "str", "year": "int", "source_file": "str", "reason": "str", "n_records": "int"}
+POPULATION = {
+    "country": "str",
+    "year": "int",
+    "nuts3": "str",
+    "sex": "str",
+    "age_group": "str",
+    "population": "float",
+    "kind": "str",
+    "scenario": "str",
+    "source": "str",
+}
 SIZE_BANDS = ("1-9", "10-49", "50-249", "250+", "unknown")
 
 _KIND_CHECK = {
