@@ -150,7 +150,7 @@ def resolve_raw(raw_dir: Path | None = None) -> tuple[Path, bool]:
     if discover_fr(raw_dir) is not None:
         return raw_dir, (raw_dir / "DEMO.txt").exists()
     demo_dir = raw_dir / "demo"
-    if not (demo_dir / "DEMO.txt").exists():
+    if not demo.is_current(demo_dir):  # missing, or made by older generators
         print(
             f"[desir] aucune donnée réelle dans {raw_dir}/fr : génération des {demo.DEMO_NOTICE} dans {demo_dir}",
             flush=True,

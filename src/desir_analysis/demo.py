@@ -232,6 +232,26 @@ class DemoFiles:
     employment: list[Path]
 
 
+def demo_version() -> str:
+    """Hash of the generators and their constants: a change regenerates the demo files."""
+    import hashlib
+
+    h = hashlib.sha256()
+    root = resources.files("desir_analysis")
+    for rel in ["demo.py", "demo_be.py", "demo_pop.py"]:
+        h.update(root.joinpath(rel).read_bytes())
+    for p in sorted(root.joinpath("demo_constants").iterdir(), key=lambda p: p.name):
+        if p.name.endswith(".csv"):
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def is_current(root: Path) -> bool:
+    """Whether ``root`` holds demo files made by the current generators at full scale."""
+    marker = root / "DEMO.txt"
+    return marker.exists() and f"version {demo_version()} scale 1.0 " in marker.read_text(encoding="utf-8")
+
+
 def _constants(name: str) -> pd.DataFrame:
     with resources.files("desir_analysis").joinpath("demo_constants", name).open(encoding="utf-8") as fh:
         return pd.read_csv(fh, dtype={"code": str, "departement": str, "chef_lieu": str})
@@ -373,6 +393,11 @@ def generate(root: Path, scale: float = 1.0, rest_fraction: float = 1 / 50, seed
     from desir_analysis import demo_pop
 
     demo_pop.generate(root, seed=seed + 2)
+    (root / "DEMO.txt").write_text(
+        f"{DEMO_NOTICE}\nGénéré par desir_analysis.demo ; ne pas utiliser comme données réelles.\n"
+        f"version {demo_version()} scale {float(scale)} rest_fraction {rest_fraction} seed {seed}\n",
+        encoding="utf-8",
+    )
     return files
 
 
@@ -509,9 +534,6 @@ def _write(root: Path, est: pd.DataFrame, ent: pd.DataFrame, extra: pd.DataFrame
         e.to_csv(p, index=False, lineterminator="\n")
         emp_paths.append(p)
     _sidecars(fr)
-    (root / "DEMO.txt").write_text(
-        f"{DEMO_NOTICE}\nGénéré par desir_analysis.demo ; ne pas utiliser comme données réelles.\n", encoding="utf-8"
-    )
     return DemoFiles(root, stock_path, ul_path, hist_path, emp_paths)
 
 
