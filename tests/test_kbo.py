@@ -153,3 +153,25 @@ def test_belgian_employment_validation():
             3: "numéro d'unité d'établissement mal formé (N.NNN.NNN.NNN attendu)",
             4: "postes_fin_t4 : valeur négative"}
         assert n == {"onss.csv": 3}
+
+
+def test_unquoted_kbo_fields_read_the_same(be_raw, tmp_path):
+    run(be_raw, tmp_path)
+    before = pd.read_parquet(tmp_path / "out" / "2023" / "establishments.parquet")
+    for name in ("enterprise.csv", "establishment.csv", "activity.csv", "address.csv"):
+        p = be_raw / "be" / "kbo" / name
+        p.write_text(p.read_text(encoding="utf-8").replace('"', ""), encoding="utf-8")
+    run(be_raw, tmp_path)
+    pd.testing.assert_frame_equal(before, pd.read_parquet(tmp_path / "out" / "2023" / "establishments.parquet"))
+
+
+def test_a_field_with_an_unquoted_comma_is_a_listed_reject(be_raw, tmp_path):
+    p = be_raw / "be" / "kbo" / "establishment.csv"
+    lines = p.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[7] = lines[7].replace('"', "").replace("\n", ",extra\n")
+    p.write_text("".join(lines), encoding="utf-8")
+    result = run(be_raw, tmp_path)
+    assert result.accounting["balanced"].all()
+    rej = pd.read_parquet(tmp_path / "out" / "2023" / "rejects.parquet")
+    hit = rej[(rej["source_file"] == "establishment.csv") & rej["reason"].str.startswith("ligne illisible")]
+    assert hit["line"].tolist() == [8]
