@@ -75,6 +75,8 @@ def show_protected(micro, by, title, unit_label, name, value="headcount", unit="
     worst_n = pd.Series(pd.Categorical(t["status_n"], ["published", "secondary", "primary"], ordered=True))
     t["status"] = pd.concat([worst, worst_n], axis=1).max(axis=1).astype(str).to_numpy()
     t = disclosure.blank_suppressed(t, [value, "one"])
+    order = {v: i for i, v in enumerate(labels.SIZE_FR.values())}
+    t = t.sort_values(by, key=lambda s: s.map(lambda v: (v == "Total", order.get(v, 0), v)), ignore_index=True)
     t = t[by + ["one", value, "status"]].rename(columns={"one": "Établissements employeurs", value: unit_label})
     display(
         HTML(
