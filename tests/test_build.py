@@ -88,7 +88,9 @@ def test_every_raw_row_is_kept_rejected_or_out_of_scope(demo_processed, demo_raw
 
 def test_headcount_and_measures_equal_the_raw_employment_rows(demo_processed, demo_raw):
     out, _ = demo_processed
-    est = pd.read_parquet(out / "2023" / "establishments.parquet").query("country == 'FR'").set_index("establishment_id")
+    est = (
+        pd.read_parquet(out / "2023" / "establishments.parquet").query("country == 'FR'").set_index("establishment_id")
+    )
     rows = {r["siret"]: r for r in read_csv_rows(demo_raw / "fr" / "employment" / "flores_etablissements_2023.csv")}
     for siret, e in est.sample(200, random_state=1).iterrows():
         raw = rows[siret]
@@ -113,7 +115,9 @@ def test_national_aggregates_match_the_zone_rows(demo_processed):
         assert by_fam.to_dict() == pytest.approx(e.groupby("ess_family")["headcount"].sum().astype(float).to_dict())
     assert set(nat["country"]) == {"FR", "BE"}
     assert nat.loc[nat["country"] == "FR", "nuts3"].str.startswith("FR").all()
-    assert nat.loc[nat["country"] == "FR", "nuts3"].nunique() > 20  # the whole country, not only the five départements of the zone
+    assert (
+        nat.loc[nat["country"] == "FR", "nuts3"].nunique() > 20
+    )  # the whole country, not only the five départements of the zone
 
 
 def test_build_is_deterministic_and_skips_when_nothing_changed(demo_raw, demo_processed, tmp_path):

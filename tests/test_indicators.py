@@ -12,22 +12,38 @@ from desir_analysis import indicators as ind
 
 
 def est(rows):
-    cols = ["country", "establishment_id", "enterprise_id", "legal_form", "activity_excluded", "public_sector",
-            "nuts3", "sector_group", "size_band", "headcount", "fte", "payroll_eur", "women", "part_time"]
+    cols = [
+        "country",
+        "establishment_id",
+        "enterprise_id",
+        "legal_form",
+        "activity_excluded",
+        "public_sector",
+        "nuts3",
+        "sector_group",
+        "size_band",
+        "headcount",
+        "fte",
+        "payroll_eur",
+        "women",
+        "part_time",
+    ]
     f = pd.DataFrame(rows, columns=cols)
     f["ess_register_flag"] = pd.NA
     f["social_enterprise_approved"] = pd.NA
     return f
 
 
-E = est([
-    ("FR", "a", "A", "9220", False, False, "FRE11", "AS_SHEB", "10-49", 20, 15.0, 450000.0, 15, 8),
-    ("FR", "b", "A", "9220", False, False, "FRE11", "AS_SHEB", "1-9", 5, 4.0, 120000.0, 4, 2),
-    ("FR", "c", "C", "5710", False, False, "FRE11", "COMMERCE", "10-49", 30, 29.0, 1000000.0, 10, 3),
-    ("FR", "d", "D", "7210", False, True, "FRE11", "AUTRES_SERV", "50-249", 50, 45.0, 1800000.0, 25, 10),
-    ("FR", "e", "E", "9300", False, False, "FRE12", "AS_HEB", "10-49", 10, 8.0, 250000.0, 8, 5),
-    ("FR", "f", "F", "9220", True, False, "FRE12", "AUTRES_SERV", "1-9", 2, 1.0, 30000.0, 1, 1),
-])
+E = est(
+    [
+        ("FR", "a", "A", "9220", False, False, "FRE11", "AS_SHEB", "10-49", 20, 15.0, 450000.0, 15, 8),
+        ("FR", "b", "A", "9220", False, False, "FRE11", "AS_SHEB", "1-9", 5, 4.0, 120000.0, 4, 2),
+        ("FR", "c", "C", "5710", False, False, "FRE11", "COMMERCE", "10-49", 30, 29.0, 1000000.0, 10, 3),
+        ("FR", "d", "D", "7210", False, True, "FRE11", "AUTRES_SERV", "50-249", 50, 45.0, 1800000.0, 25, 10),
+        ("FR", "e", "E", "9300", False, False, "FRE12", "AS_HEB", "10-49", 10, 8.0, 250000.0, 8, 5),
+        ("FR", "f", "F", "9220", True, False, "FRE12", "AUTRES_SERV", "1-9", 2, 1.0, 30000.0, 1, 1),
+    ]
+)
 
 
 def test_totals_hand_computed():
@@ -67,8 +83,9 @@ def test_job_quality_and_density():
     assert q.loc["FRE12", "share_part_time"] == pytest.approx(6 / 12)
     assert q.loc["FRE12", "pay_per_fte"] == pytest.approx(280000 / 9)
     t = ind.totals(E, ["nuts3"])
-    pop = pd.DataFrame({"nuts3": ["FRE11", "FRE11", "FRE12"], "age_group": ["0-19", "20+", "all"],
-                        "population": [50_000, 150_000, 0]})
+    pop = pd.DataFrame(
+        {"nuts3": ["FRE11", "FRE11", "FRE12"], "age_group": ["0-19", "20+", "all"], "population": [50_000, 150_000, 0]}
+    )
     d = ind.density(t, pop[["nuts3", "population"]], "headcount").set_index("nuts3")
     assert d.loc["FRE11", "headcount_per_100000"] == pytest.approx(105 / 200_000 * 100_000)
     assert np.isnan(d.loc["FRE12", "headcount_per_100000"]) and d.loc["FRE12", "note"] == ind.ZERO_DENOMINATOR
@@ -81,8 +98,13 @@ def test_size_distribution_shares_sum_to_one():
 
 
 def test_change_and_cagr():
-    t = pd.DataFrame({"nuts3": ["X"] * 4 + ["Y"] * 2, "year": [2015, 2016, 2017, 2019, 2015, 2019],
-                      "jobs": [100.0, 110.0, 121.0, 133.1, 0.0, 10.0]})
+    t = pd.DataFrame(
+        {
+            "nuts3": ["X"] * 4 + ["Y"] * 2,
+            "year": [2015, 2016, 2017, 2019, 2015, 2019],
+            "jobs": [100.0, 110.0, 121.0, 133.1, 0.0, 10.0],
+        }
+    )
     c = ind.change(t, "jobs", ["nuts3"]).set_index(["nuts3", "year"])
     assert c.loc[("X", 2016), "change_pct"] == pytest.approx(10.0)
     assert np.isnan(c.loc[("X", 2019), "change"]) and c.loc[("X", 2019), "note"] == "année précédente absente"
@@ -113,8 +135,13 @@ def test_shift_share_worked_example():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from("ABC"), st.sampled_from("xyz"), st.floats(0, 1e5), st.floats(0, 1e5)),
-                min_size=1, max_size=20))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("ABC"), st.sampled_from("xyz"), st.floats(0, 1e5), st.floats(0, 1e5)),
+        min_size=1,
+        max_size=20,
+    )
+)
 def test_shift_share_components_add_up_exactly(cells):
     start = pd.DataFrame([(t, s, a) for t, s, a, _ in cells], columns=["t", "s", "v"])
     end = pd.DataFrame([(t, s, b) for t, s, _, b in cells], columns=["t", "s", "v"])

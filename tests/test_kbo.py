@@ -107,8 +107,11 @@ def test_invalid_date_and_unknown_postal_code_are_listed_rejects(be_raw, tmp_pat
     p.write_text("".join(lines), encoding="utf-8")
     a = be_raw / "be" / "kbo" / "address.csv"
     alines = a.read_text(encoding="utf-8").splitlines(keepends=True)
-    employed = {r["numero_unite"] for r in rows(be_raw / "be" / "employment" / "onss_unites_2023.csv")
-                if int(r["postes_fin_t4"]) > 0}
+    employed = {
+        r["numero_unite"]
+        for r in rows(be_raw / "be" / "employment" / "onss_unites_2023.csv")
+        if int(r["postes_fin_t4"]) > 0
+    }
     i = next(i for i, line in enumerate(alines[1:], start=1) if line.split(",")[0].strip('"') in employed)
     g = alines[i].split(",")
     g[4] = '"9999"'
@@ -143,15 +146,19 @@ def test_belgian_employment_validation():
 
     with tempfile.TemporaryDirectory() as d:
         p = Path(d) / "onss.csv"
-        p.write_text("numero_unite,numero_entreprise,annee,postes_fin_t4,commission_paritaire\n"
-                     "2.190.171.611,0859.001.118,2023,12,32201\n"
-                     "2190171611,0859.001.118,2023,3,200\n"
-                     "2.190.171.612,0859.001.118,2023,-1,200\n", encoding="utf-8")
+        p.write_text(
+            "numero_unite,numero_entreprise,annee,postes_fin_t4,commission_paritaire\n"
+            "2.190.171.611,0859.001.118,2023,12,32201\n"
+            "2190171611,0859.001.118,2023,3,200\n"
+            "2.190.171.612,0859.001.118,2023,-1,200\n",
+            encoding="utf-8",
+        )
         good, rej, n = employment.read_be_employment([p])
         assert good["joint_committee"].tolist() == ["322.01"]
         assert dict(zip(rej["line"], rej["reason"], strict=True)) == {
             3: "numéro d'unité d'établissement mal formé (N.NNN.NNN.NNN attendu)",
-            4: "postes_fin_t4 : valeur négative"}
+            4: "postes_fin_t4 : valeur négative",
+        }
         assert n == {"onss.csv": 3}
 
 

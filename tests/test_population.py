@@ -66,16 +66,22 @@ def test_eurostat_classic_layout_sample(shared):
 
 def test_both_eurostat_layouts_give_the_same_table(tmp_path):
     classic = tmp_path / "a.tsv"
-    classic.write_text("sex,unit,age,geo\\time\t2020 \t2019 \nT,NR,Y_LT5,FRE11\t150 p\t160 \n"
-                       "T,NR,Y_GE85,FRE11\t: \t12 e\n", encoding="utf-8")
+    classic.write_text(
+        "sex,unit,age,geo\\time\t2020 \t2019 \nT,NR,Y_LT5,FRE11\t150 p\t160 \nT,NR,Y_GE85,FRE11\t: \t12 e\n",
+        encoding="utf-8",
+    )
     new = tmp_path / "b.tsv"
-    new.write_bytes(b"freq,unit,sex,age,geo\\TIME_PERIOD\t2019\t2020\r\nA,NR,T,Y_LT5,FRE11\t160\t150 p\r\n"
-                    b"A,NR,T,Y_GE85,FRE11\t12 e\t:\r\n")
+    new.write_bytes(
+        b"freq,unit,sex,age,geo\\TIME_PERIOD\t2019\t2020\r\nA,NR,T,Y_LT5,FRE11\t160\t150 p\r\n"
+        b"A,NR,T,Y_GE85,FRE11\t12 e\t:\r\n"
+    )
     a, _ = population.read_eurostat(classic)
     b, _ = population.read_eurostat(new)
     cols = ["nuts3", "year", "sex", "age_group", "population", "flag"]
     key = ["year", "age_group"]
-    pd.testing.assert_frame_equal(a[cols].sort_values(key, ignore_index=True), b[cols].sort_values(key, ignore_index=True))
+    pd.testing.assert_frame_equal(
+        a[cols].sort_values(key, ignore_index=True), b[cols].sort_values(key, ignore_index=True)
+    )
     assert a.set_index(["year", "age_group"]).loc[(2020, "0-4"), "flag"] == "p"
     assert len(a) == 3  # the missing ':' cell is not a zero
 

@@ -97,7 +97,9 @@ def test_diagnostic_tables_protect_small_cells(diagnostic):
     est = pd.read_parquet(processed / "2023" / "establishments.parquet")
     from desir_analysis import classify, labels, perimeters
 
-    est = est[classify.in_zone(est, "desir") & perimeters.in_perimeter(est, "core_crossborder") & est["country"].eq("FR")]
+    est = est[
+        classify.in_zone(est, "desir") & perimeters.in_perimeter(est, "core_crossborder") & est["country"].eq("FR")
+    ]
     n_by_family = est.groupby("ess_family")["establishment_id"].nunique()
     t = pd.read_csv(out / "tables" / "ess_famille.csv")
     t = t[t["Pays"] == "France"].set_index("Famille")
