@@ -16,8 +16,13 @@ over. Each cell gets ``n_units`` (distinct contributing units), ``top_share``
 - ``published`` otherwise.
 
 The unit is the establishment for tables by place of work, the enterprise for
-enterprise tables. A later issue adds the linear-algebra audit, cross-table
-consistency and complement exposure; until then every study table passes here.
+enterprise tables. :func:`audit` proves that no suppressed cell can be recomputed
+exactly (linear algebra on the table's additive relations; :func:`protect` runs it
+and suppresses more cells until it passes). :func:`consistent` gives a cell the
+same status in every table of a study; :func:`protect_share` makes the complement
+of a published share (e.g. the non-ESS part) a protected cell; :func:`over_suppression`
+compares the result with the naive rule (suppress every row or column holding a
+primary cell).
 """
 
 from __future__ import annotations
@@ -101,7 +106,7 @@ def protect(
     primary = (t["n_units"] < rules.min_units) | (t["top_share"] > rules.dominance)
     t["status"] = np.where(primary, "primary", "published")
     if margins:
-        t = _secondary(t, list(by), value)
+        t = _fix_exposed(_secondary(t.reset_index(drop=True), list(by), value), list(by), value)
     return t.sort_values(list(by), ignore_index=True)
 
 
@@ -131,6 +136,191 @@ def _secondary(t: pd.DataFrame, by: list[str], value: str) -> pd.DataFrame:
     t = t.copy()
     t["status"] = status
     return t
+
+
+def _infer(table: pd.DataFrame) -> tuple[list[str], str]:
+    cols = list(table.columns)
+    if "n_units" not in cols:
+        raise KeyError("expected a table made by protect() (columns: by…, value, n_units, top_share, status)")
+    i = cols.index("n_units")
+    return cols[: i - 1], cols[i - 1]
+
+
+def _equations(t: pd.DataFrame, by: list[str]) -> list[tuple[int, np.ndarray]]:
+    """Additive relations of the table: (margin row, detail rows) for every line of every dimension."""
+    keys = t[by].to_numpy(dtype=object)
+    eqs = []
+    for j in range(len(by)):
+        others = [i for i in range(len(by)) if i != j]
+        line = pd.Series([tuple(r[others]) for r in keys]) if others else pd.Series([()] * len(keys))
+        for _, idx in line.groupby(line).groups.items():
+            idx = np.asarray(idx)
+            margin = idx[keys[idx, j] == TOTAL]
+            details = idx[keys[idx, j] != TOTAL]
+            if len(margin) == 1 and len(details):
+                eqs.append((int(margin[0]), details))
+    return eqs
+
+
+def _exposed(t: pd.DataFrame, by: list[str]) -> np.ndarray:
+    """Rows of suppressed cells whose value follows exactly from the published ones (rank test)."""
+    suppressed = np.flatnonzero(t["status"].to_numpy() != "published")
+    if len(suppressed) == 0:
+        return suppressed
+    pos = {r: k for k, r in enumerate(suppressed)}
+    rows = []
+    for margin, details in _equations(t, by):
+        coef = np.zeros(len(suppressed))
+        for r, c in [(margin, 1.0), *[(d, -1.0) for d in details]]:
+            if r in pos:
+                coef[pos[r]] += c
+        if coef.any():
+            rows.append(coef)
+    if not rows:
+        return np.array([], dtype=int)  # no relation involves a hidden cell: nothing to recompute it from
+    a = np.vstack(rows)
+    rank = np.linalg.matrix_rank(a)
+    out = []
+    for k, r in enumerate(suppressed):
+        e = np.zeros(len(suppressed))
+        e[k] = 1.0
+        if np.linalg.matrix_rank(np.vstack([a, e])) == rank:
+            out.append(r)
+    return np.asarray(out, dtype=int)
+
+
+def audit(table: pd.DataFrame) -> pd.DataFrame:
+    """Which suppressed cells can be recomputed exactly from the published cells and margins.
+
+    Linear-algebra check: with the additive relations of the table (each margin equals
+    the sum of its detail cells, along every dimension) and the published values
+    known, a suppressed cell is exposed when its unit vector lies in the row space of
+    the relations restricted to the suppressed cells. Returns the exposed cells (by
+    columns, value, status); an empty frame proves the table safe against exact
+    recovery (interval disclosure is not assessed).
+    """
+    by, value = _infer(table)
+    t = table.reset_index(drop=True)
+    hidden = t["status"].to_numpy() != "published"
+    exposed = _exposed(t, by) if hidden.any() else np.array([], dtype=int)
+    return t.iloc[exposed][[*by, value, "status"]].reset_index(drop=True)
+
+
+def _fix_exposed(t: pd.DataFrame, by: list[str], value: str) -> pd.DataFrame:
+    """Suppress more cells until the audit finds no exposed cell."""
+    for _ in range(len(t)):
+        exposed = _exposed(t, by)
+        if len(exposed) == 0:
+            return t
+        status = t["status"].to_numpy().copy()
+        vals = t[value].to_numpy(dtype=float)
+        target = int(exposed[0])
+        best = None
+        for margin, details in _equations(t, by):
+            cells = np.append(details, margin)
+            if target not in cells:
+                continue
+            free = [c for c in details if status[c] == "published"] or [c for c in cells if status[c] == "published"]
+            if free:
+                pick = min(free, key=lambda c: vals[c])
+                if best is None or vals[pick] < vals[best]:
+                    best = pick
+        if best is None:
+            return t
+        status[best] = "secondary"
+        t = _secondary(t.assign(status=status), by, value)
+    return t
+
+
+def naive_suppression(table: pd.DataFrame) -> pd.DataFrame:
+    """The naive rule: every cell of any line (row, column…) holding a primary cell is suppressed."""
+    by, _ = _infer(table)
+    t = table.reset_index(drop=True)
+    status = np.where(t["status"].eq("primary"), "primary", "published").astype(object)
+    keys = t[by].to_numpy(dtype=object)
+    prim = t["status"].eq("primary").to_numpy()
+    for j in range(len(by)):
+        others = [i for i in range(len(by)) if i != j]
+        line = pd.Series([tuple(r[others]) for r in keys]) if others else pd.Series([()] * len(keys))
+        for _, idx in line.groupby(line).groups.items():
+            idx = np.asarray(idx)
+            if prim[idx].any():
+                status[idx[~prim[idx]]] = "secondary"
+    return t.assign(status=status)
+
+
+def over_suppression(table: pd.DataFrame) -> pd.DataFrame:
+    """Suppressed cells and value of this table against the naive rule (rows: method = protect | naive)."""
+    by, value = _infer(table)
+    rows = []
+    for method, t in (("protect", table), ("naive", naive_suppression(table))):
+        detail = ~(t[by] == TOTAL).any(axis=1)
+        hid = t["status"].ne("published")
+        rows.append(
+            {
+                "method": method,
+                "cells": len(t),
+                "suppressed": int(hid.sum()),
+                "secondary": int(t["status"].eq("secondary").sum()),
+                "share_suppressed": float(hid.mean()) if len(t) else np.nan,
+                "value_suppressed_share": float(t.loc[hid & detail, value].sum() / t.loc[detail, value].sum())
+                if t.loc[detail, value].sum() > 0
+                else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _cell_keys(t: pd.DataFrame, by: list[str], value: str) -> list[tuple]:
+    keys = t[by].to_numpy(dtype=object)
+    return [(value, frozenset((c, v) for c, v in zip(by, row, strict=True) if v != TOTAL)) for row in keys]
+
+
+def consistent(tables: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """Give every cell one status across the tables of a study.
+
+    A cell is identified by its value column and its non-total breakdown values (the
+    same microdata must underlie the tables). A cell suppressed in one table is
+    suppressed in all; secondary suppression and the audit are re-run until no
+    table changes.
+    """
+    out = [t.reset_index(drop=True) for t in tables]
+    for _ in range(20):
+        hidden = set()
+        for t in out:
+            by, value = _infer(t)
+            hidden |= {k for k, s in zip(_cell_keys(t, by, value), t["status"], strict=True) if s != "published"}
+        changed = False
+        for i, t in enumerate(out):
+            by, value = _infer(t)
+            keys = _cell_keys(t, by, value)
+            must = np.array([k in hidden for k in keys]) & t["status"].eq("published").to_numpy()
+            if must.any():
+                t = t.assign(status=np.where(must, "secondary", t["status"]))
+                out[i] = _fix_exposed(_secondary(t, by, value), by, value)
+                changed = True
+        if not changed:
+            return out
+    raise RuntimeError("consistent: statuses did not converge")
+
+
+def protect_share(
+    microdata: pd.DataFrame,
+    by: list[str],
+    in_numerator: str,
+    value: str,
+    unit: str,
+    rules: Rules | None = None,
+    labels: tuple[str, str] = ("ESS", "Hors ESS"),
+) -> pd.DataFrame:
+    """Protect a share published with its numerator and total: the complement is a cell too.
+
+    Adds the dimension ``champ`` (numerator / complement) so that the complement
+    (total − numerator, e.g. the non-ESS part) is subject to the primary rules and the
+    secondary suppression like any published cell.
+    """
+    m = microdata.assign(champ=np.where(microdata[in_numerator].astype(bool), labels[0], labels[1]))
+    return protect(m, [*by, "champ"], value, unit, margins=True, rules=rules)
 
 
 def blank_suppressed(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

@@ -1,0 +1,106 @@
+"""Disclosure control: primary rules, secondary suppression, audit, consistency, complements."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from desir_analysis import disclosure as d
+
+
+def micro(rows):
+    return pd.DataFrame(rows, columns=["a", "b", "v", "u"])
+
+
+def test_primary_rules_frequency_and_dominance():
+    m = micro([("x", "p", 10, 1), ("x", "p", 10, 2), ("x", "p", 10, 3),        # 3 units, balanced -> published
+               ("y", "p", 100, 4), ("y", "p", 5, 5), ("y", "p", 5, 6),         # one unit 90.9 % -> primary
+               ("z", "p", 7, 7), ("z", "p", 7, 8)])                            # 2 units -> primary
+    t = d.protect(m, ["a"], "v", "u", margins=False).set_index("a")
+    assert t.loc["x", "status"] == "published" and t.loc["x", "n_units"] == 3
+    assert t.loc["y", "status"] == "primary" and t.loc["y", "top_share"] == pytest.approx(100 / 110)
+    assert t.loc["z", "status"] == "primary"
+    loose = d.protect(m, ["a"], "v", "u", margins=False, rules=d.Rules(min_units=2, dominance=0.95)).set_index("a")
+    assert loose.loc["z", "status"] == "published" and loose.loc["y", "status"] == "published"
+
+
+def test_units_are_counted_once_per_cell():
+    m = micro([("x", "p", 10, 1), ("x", "q", 10, 1), ("x", "p", 10, 2), ("x", "q", 1, 3)])
+    t = d.protect(m, ["a"], "v", "u", margins=False)
+    assert t["n_units"].tolist() == [3] and t["top_share"].iloc[0] == pytest.approx(20 / 31)
+
+
+def test_single_primary_cell_gets_a_secondary_partner():
+    m = micro([(k, "p", 10, i) for i, k in enumerate("xxxyyyz")] + [("w", "p", 50, 100 + i) for i in range(5)])
+    t = d.protect(m, ["a"], "v", "u")
+    assert t.set_index("a").loc["z", "status"] == "primary"
+    secondary = t[t["status"] == "secondary"]
+    assert len(secondary) == 1 and secondary["a"].iloc[0] in {"x", "y"}  # the smallest published detail
+    assert d.audit(t).empty
+
+
+def test_audit_names_the_exposed_cell():
+    t = pd.DataFrame({"a": ["Total", "x", "y"], "v": [30.0, 20.0, 10.0], "n_units": [9, 5, 4],
+                      "top_share": [0.2, 0.3, 0.4], "status": ["published", "published", "primary"]})
+    exposed = d.audit(t)
+    assert exposed["a"].tolist() == ["y"] and exposed["v"].tolist() == [10.0]
+
+
+def test_negative_values_are_refused():
+    with pytest.raises(ValueError, match="negative"):
+        d.protect(micro([("x", "p", -1, 1)]), ["a"], "v", "u")
+
+
+def test_complement_of_a_share_is_protected():
+    rows = [(f"t{k}", True, 10, 10 * k + i) for k in range(3) for i in range(5)]
+    rows += [("t0", False, 50, 900), ("t0", False, 60, 901)]              # only 2 non-ESS units in t0
+    rows += [(f"t{k}", False, 40, 1000 + 10 * k + i) for k in (1, 2) for i in range(6)]
+    m = pd.DataFrame(rows, columns=["terr", "ess", "v", "u"])
+    t = d.protect_share(m, ["terr"], "ess", "v", "u").set_index(["terr", "champ"])
+    assert t.loc[("t0", "Hors ESS"), "status"] == "primary"
+    assert t.loc[("t0", "ESS"), "status"] != "published" or t.loc[("t0", "Total"), "status"] != "published"
+    assert d.audit(t.reset_index()).empty
+
+
+def test_consistent_statuses_across_tables():
+    rows = [("FR", f, 10, i) for i, f in enumerate(["assoc"] * 5 + ["coop"] * 2 + ["mut"] * 4)]
+    rows += [("BE", f, 10, 100 + i) for i, f in enumerate(["assoc"] * 6 + ["coop"] * 4 + ["mut"] * 3)]
+    m = pd.DataFrame(rows, columns=["pays", "famille", "v", "u"])
+    by_family = d.protect(m, ["famille"], "v", "u")               # coop overall: 6 units -> published
+    by_country_family = d.protect(m, ["pays", "famille"], "v", "u")  # coop FR: 2 units -> primary
+    a, b = d.consistent([by_family, by_country_family])
+    st_a = dict(zip(a["famille"], a["status"], strict=True))
+    st_b = {(p, f): s for p, f, s in zip(b["pays"], b["famille"], b["status"], strict=True)}
+    for fam, s in st_a.items():
+        assert (s == "published") == (st_b[("Total", fam)] == "published")
+    assert d.audit(a).empty and d.audit(b).empty
+
+
+def test_over_suppression_against_the_naive_rule():
+    rng = np.random.default_rng(0)
+    m = pd.DataFrame({"a": rng.choice(list("ABCDEF"), 300), "b": rng.choice(list("pqrstu"), 300),
+                      "v": rng.integers(1, 50, 300), "u": np.arange(300)})
+    m = pd.concat([m, pd.DataFrame({"a": ["A"], "b": ["p"], "v": [5000], "u": [999]})])  # a dominant unit
+    t = d.protect(m, ["a", "b"], "v", "u")
+    o = d.over_suppression(t).set_index("method")
+    assert o.loc["protect", "suppressed"] <= o.loc["naive", "suppressed"]
+    assert (t["status"] == "primary").sum() >= 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("ABCD"), st.sampled_from("pqr"), st.sampled_from("xy"),
+                          st.integers(0, 1000), st.integers(0, 40)), min_size=1, max_size=60),
+       st.sampled_from([1, 2, 3]))
+def test_protected_tables_pass_the_audit_and_the_rules(rows, ndim):
+    m = pd.DataFrame(rows, columns=["a", "b", "c", "v", "u"])
+    by = ["a", "b", "c"][:ndim]
+    t = d.protect(m, by, "v", "u")
+    assert d.audit(t).empty
+    pub = t[t["status"] == "published"]
+    assert (pub["n_units"] >= 3).all()
+    assert (pub["top_share"].fillna(0) <= 0.85).all()
+    total = t[(t[by] == d.TOTAL).all(axis=1)]
+    assert total["v"].iloc[0] == m["v"].sum()
