@@ -28,7 +28,7 @@ import seaborn as sns
 from IPython.display import HTML, Markdown, display
 
 from desir_analysis import build, classify, config, disclosure, figures, indicators, labels, perimeters
-from desir_analysis.tables import Caption, publish
+from desir_analysis.tables import Caption, publish, write_audit
 
 out_dir = Path(output_dir) if output_dir else config.REPORTS_DIR / str(year)
 proc = Path(processed_dir) if processed_dir else config.PROCESSED_DATA_DIR
@@ -66,10 +66,21 @@ def cap(title, unit, territory=ZONE, date=REF):
     return Caption(title, unit, SOURCE, date, territory)
 
 
+BREAKDOWNS = [("Pays", "Famille"), ("Pays", "Secteur"), ("Territoire", "Famille"), ("Pays", "Taille")]
+
+
+def protect_study(micro, value="headcount", unit="establishment_id"):
+    """Protect every breakdown of the study together: one status per cell across tables."""
+    jobs = disclosure.consistent([disclosure.protect(micro, list(b), value, unit) for b in BREAKDOWNS])
+    counts = disclosure.consistent([disclosure.protect(micro.assign(one=1), list(b), "one", unit) for b in BREAKDOWNS])
+    return {b: (j, c) for b, j, c in zip(BREAKDOWNS, jobs, counts, strict=True)}
+
+
 def show_protected(micro, by, title, unit_label, name, value="headcount", unit="establishment_id"):
-    """Protect a table (establishments and jobs), blank suppressed cells, publish it."""
-    jobs = disclosure.protect(micro, by, value, unit)
-    counts = disclosure.protect(micro.assign(one=1), by, "one", unit)
+    """Publish a protected breakdown (establishments and jobs), suppressed cells blank."""
+    jobs, counts = PROTECTED[tuple(by)]
+    write_audit({"postes": jobs, "etablissements": counts}, name, out_dir)
+    AUDITED[name] = jobs
     t = jobs.merge(counts[by + ["one", "status"]], on=by, suffixes=("", "_n"))
     worst = pd.Series(pd.Categorical(t["status"], ["published", "secondary", "primary"], ordered=True))
     worst_n = pd.Series(pd.Categorical(t["status_n"], ["published", "secondary", "primary"], ordered=True))
@@ -90,6 +101,10 @@ def show_protected(micro, by, title, unit_label, name, value="headcount", unit="
             )
         )
     )
+
+
+PROTECTED = protect_study(ess)
+AUDITED = {}
 
 
 # %% [markdown]
@@ -135,6 +150,8 @@ def share_table(micro, index, name, title):
         ],
         axis=1,
     )
+    write_audit({"postes": p, "postes_prives": priv, "etablissements": n}, name, out_dir)
+    AUDITED[name] = p
     n = n.set_index(index).reindex(wide.index)
     out = pd.DataFrame(
         {
@@ -392,6 +409,32 @@ display(
             sc,
             "qualite_hors_champ",
             cap("Lignes hors champ par motif", "lignes", territory="fichiers sources"),
+            out_dir,
+            STUDY,
+            confidential=False,
+        )
+    )
+)
+sdc = []
+for name, t in AUDITED.items():
+    o = disclosure.over_suppression(t).set_index("method")
+    sdc.append(
+        {
+            "Tableau": name,
+            "Cases": int(o.loc["protect", "cells"]),
+            "Secret primaire": int((t["status"] == "primary").sum()),
+            "Secret secondaire": int(o.loc["protect", "secondary"]),
+            "Masquées, règle naïve": int(o.loc["naive", "suppressed"]),
+            "Cases recalculables (audit)": len(disclosure.audit(t)),
+        }
+    )
+sdc = pd.DataFrame(sdc)
+display(
+    HTML(
+        publish(
+            sdc,
+            "qualite_secret_statistique",
+            cap("Secret statistique : cases masquées et contrôle", "cases (postes)", territory=ZONE),
             out_dir,
             STUDY,
             confidential=False,

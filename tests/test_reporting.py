@@ -115,3 +115,16 @@ def test_diagnostic_tables_protect_small_cells(diagnostic):
     assert (t["status"] != "published").sum() != 1
     book = pd.ExcelFile(out / "tables" / "diagnostic.xlsx")
     assert {"ess_famille", "part_ess_territoire", "qualite_comptabilite_lignes"} <= set(book.sheet_names)
+
+
+def test_diagnostic_audit_files_and_secrecy_annex(diagnostic):
+    _, out, html = diagnostic
+    audit_files = sorted(p.name for p in (out / "_audit").glob("*.csv"))
+    assert {"ess_famille.csv", "part_ess_territoire.csv", "chiffres_cles_pays.csv"} <= set(audit_files)
+    a = pd.read_csv(out / "_audit" / "ess_famille.csv")
+    assert {"n_units", "top_share", "status", "measure"} <= set(a.columns)
+    page = html.read_text(encoding="utf-8")
+    assert "top_share" not in page and "n_units" not in page  # unit counts never in the HTML
+    sdc = pd.read_csv(out / "tables" / "qualite_secret_statistique.csv")
+    assert (sdc["Cases recalculables (audit)"] == 0).all()
+    assert (sdc["Secret primaire"] + sdc["Secret secondaire"] <= sdc["Masquées, règle naïve"] + sdc["Cases"]).all()

@@ -85,6 +85,20 @@ def to_html(table: pd.DataFrame, caption: Caption, decimals: dict[str, int] | No
     return f"{top}<table class='desir-table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{foot}"
 
 
+def write_audit(tables: dict[str, pd.DataFrame], name: str, out_dir: Path) -> Path:
+    """Write the disclosure working tables (unit counts, dominance shares, statuses) of a published table.
+
+    They go to ``reports/<year>/_audit/<name>.csv`` (one file, a ``measure`` column per
+    protected value), never into the HTML.
+    """
+    folder = out_dir / "_audit"
+    folder.mkdir(parents=True, exist_ok=True)
+    parts = [t.assign(measure=m) for m, t in tables.items()]
+    path = folder / f"{name}.csv"
+    pd.concat(parts, ignore_index=True).to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
 def publish(
     table: pd.DataFrame,
     name: str,
