@@ -16,9 +16,18 @@ def micro(rows):
 
 
 def test_primary_rules_frequency_and_dominance():
-    m = micro([("x", "p", 10, 1), ("x", "p", 10, 2), ("x", "p", 10, 3),        # 3 units, balanced -> published
-               ("y", "p", 100, 4), ("y", "p", 5, 5), ("y", "p", 5, 6),         # one unit 90.9 % -> primary
-               ("z", "p", 7, 7), ("z", "p", 7, 8)])                            # 2 units -> primary
+    m = micro(
+        [
+            ("x", "p", 10, 1),
+            ("x", "p", 10, 2),
+            ("x", "p", 10, 3),  # 3 units, balanced -> published
+            ("y", "p", 100, 4),
+            ("y", "p", 5, 5),
+            ("y", "p", 5, 6),  # one unit 90.9 % -> primary
+            ("z", "p", 7, 7),
+            ("z", "p", 7, 8),
+        ]
+    )  # 2 units -> primary
     t = d.protect(m, ["a"], "v", "u", margins=False).set_index("a")
     assert t.loc["x", "status"] == "published" and t.loc["x", "n_units"] == 3
     assert t.loc["y", "status"] == "primary" and t.loc["y", "top_share"] == pytest.approx(100 / 110)
@@ -43,8 +52,15 @@ def test_single_primary_cell_gets_a_secondary_partner():
 
 
 def test_audit_names_the_exposed_cell():
-    t = pd.DataFrame({"a": ["Total", "x", "y"], "v": [30.0, 20.0, 10.0], "n_units": [9, 5, 4],
-                      "top_share": [0.2, 0.3, 0.4], "status": ["published", "published", "primary"]})
+    t = pd.DataFrame(
+        {
+            "a": ["Total", "x", "y"],
+            "v": [30.0, 20.0, 10.0],
+            "n_units": [9, 5, 4],
+            "top_share": [0.2, 0.3, 0.4],
+            "status": ["published", "published", "primary"],
+        }
+    )
     exposed = d.audit(t)
     assert exposed["a"].tolist() == ["y"] and exposed["v"].tolist() == [10.0]
 
@@ -56,7 +72,7 @@ def test_negative_values_are_refused():
 
 def test_complement_of_a_share_is_protected():
     rows = [(f"t{k}", True, 10, 10 * k + i) for k in range(3) for i in range(5)]
-    rows += [("t0", False, 50, 900), ("t0", False, 60, 901)]              # only 2 non-ESS units in t0
+    rows += [("t0", False, 50, 900), ("t0", False, 60, 901)]  # only 2 non-ESS units in t0
     rows += [(f"t{k}", False, 40, 1000 + 10 * k + i) for k in (1, 2) for i in range(6)]
     m = pd.DataFrame(rows, columns=["terr", "ess", "v", "u"])
     t = d.protect_share(m, ["terr"], "ess", "v", "u").set_index(["terr", "champ"])
@@ -69,7 +85,7 @@ def test_consistent_statuses_across_tables():
     rows = [("FR", f, 10, i) for i, f in enumerate(["assoc"] * 5 + ["coop"] * 2 + ["mut"] * 4)]
     rows += [("BE", f, 10, 100 + i) for i, f in enumerate(["assoc"] * 6 + ["coop"] * 4 + ["mut"] * 3)]
     m = pd.DataFrame(rows, columns=["pays", "famille", "v", "u"])
-    by_family = d.protect(m, ["famille"], "v", "u")               # coop overall: 6 units -> published
+    by_family = d.protect(m, ["famille"], "v", "u")  # coop overall: 6 units -> published
     by_country_family = d.protect(m, ["pays", "famille"], "v", "u")  # coop FR: 2 units -> primary
     a, b = d.consistent([by_family, by_country_family])
     st_a = dict(zip(a["famille"], a["status"], strict=True))
@@ -81,8 +97,14 @@ def test_consistent_statuses_across_tables():
 
 def test_over_suppression_against_the_naive_rule():
     rng = np.random.default_rng(0)
-    m = pd.DataFrame({"a": rng.choice(list("ABCDEF"), 300), "b": rng.choice(list("pqrstu"), 300),
-                      "v": rng.integers(1, 50, 300), "u": np.arange(300)})
+    m = pd.DataFrame(
+        {
+            "a": rng.choice(list("ABCDEF"), 300),
+            "b": rng.choice(list("pqrstu"), 300),
+            "v": rng.integers(1, 50, 300),
+            "u": np.arange(300),
+        }
+    )
     m = pd.concat([m, pd.DataFrame({"a": ["A"], "b": ["p"], "v": [5000], "u": [999]})])  # a dominant unit
     t = d.protect(m, ["a", "b"], "v", "u")
     o = d.over_suppression(t).set_index("method")
@@ -91,9 +113,20 @@ def test_over_suppression_against_the_naive_rule():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from("ABCD"), st.sampled_from("pqr"), st.sampled_from("xy"),
-                          st.integers(0, 1000), st.integers(0, 40)), min_size=1, max_size=60),
-       st.sampled_from([1, 2, 3]))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from("ABCD"),
+            st.sampled_from("pqr"),
+            st.sampled_from("xy"),
+            st.integers(0, 1000),
+            st.integers(0, 40),
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    st.sampled_from([1, 2, 3]),
+)
 def test_protected_tables_pass_the_audit_and_the_rules(rows, ndim):
     m = pd.DataFrame(rows, columns=["a", "b", "c", "v", "u"])
     by = ["a", "b", "c"][:ndim]

@@ -153,3 +153,26 @@ def test_shift_share_components_add_up_exactly(cells):
     total = r["reference_growth"] + r["sector_mix"] + r["local_effect"]
     assert np.allclose(total, r["change"], rtol=0, atol=1e-6 * (1 + r["change"].abs().max()))
     assert r["change"].sum() == pytest.approx(end["v"].sum() - start["v"].sum(), abs=1e-6 * (1 + end["v"].sum()))
+
+
+def test_location_quotient_against_the_country(demo_processed):
+    out, _ = demo_processed
+    est = pd.read_parquet(out / "2023" / "establishments.parquet")
+    nat = pd.read_parquet(out / "2023" / "national_aggregates.parquet")
+    fr = est[est["country"] == "FR"]
+    ref = ind.national_reference(nat, "FR", "insee")
+    assert ref["jobs"].sum() == pytest.approx(nat.loc[(nat["country"] == "FR") & nat["in_insee"], "jobs"].sum())
+    ess = ind.flag_perimeter(fr, "insee")
+    ess = ess[ess["in_ess"]].assign(jobs=lambda d: d["headcount"].astype(float))
+    lq = ind.location_quotient(ess, "nuts3", "sector_group", "jobs", reference=ref)
+    row = lq.iloc[0]
+    expected = (row["jobs"] / row["territory_total"]) / (
+        ref.set_index("sector_group").loc[row["sector_group"], "jobs"] / ref["jobs"].sum()
+    )
+    assert row["lq"] == pytest.approx(expected)
+    # weighted mean of LQs over sectors, by the reference shares, is 1 when the zone = the reference
+    self_lq = ind.location_quotient(ess, "nuts3", "sector_group", "jobs")
+    w = self_lq["reference_sector"] / self_lq["reference_total"]
+    zone_total = self_lq.groupby("sector_group")["jobs"].sum()
+    assert (zone_total / zone_total.sum()).sum() == pytest.approx(1.0)
+    assert (self_lq["lq"] * w).groupby(self_lq["nuts3"]).sum().between(0, 10).all()

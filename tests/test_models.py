@@ -24,9 +24,14 @@ def test_trend_recovers_slope_and_intervals_cover():
     assert inside >= 0.85
 
 
-def test_trend_needs_three_years():
-    with pytest.raises(models.ModelError, match="at least 3"):
-        models.trend(pd.DataFrame({"year": [2020, 2021], "v": [1.0, 2.0]}), "v")
+def test_too_few_years_or_territories_give_nan_with_a_reason():
+    pts, coef = models.trend(pd.DataFrame({"year": [2020, 2021], "v": [1.0, 2.0]}), "v")
+    assert coef["coef"].isna().all() and "3 au moins" in coef["note"].iloc[0]
+    assert pts["fitted"].isna().all() and len(pts) == 2
+    one = models.regression(pd.DataFrame({"share": [0.1], "x": [1.0]}), "share", ["x"])
+    assert one["coef"].isna().all() and "1 territoire" in one["note"].iloc[0]
+    with pytest.raises(models.ModelError, match="missing column"):
+        models.regression(pd.DataFrame({"share": [0.1]}), "share", ["x"])
 
 
 def test_regression_hc1_recovers_parameters_under_heteroskedasticity():

@@ -261,18 +261,40 @@ def shift_share(
     big_e0, big_e1 = float(r0[value].sum()), float(r1[value].sum())
     if big_e0 <= 0:
         raise IndicatorError("shift_share: the reference total at the start is 0")
-    g = big_e1 / big_e0
-    gs = (t[sector].map(s1) / t[sector].map(s0)).astype("float64")
     e0, e1 = t["start_value"].astype("float64"), t["end_value"].astype("float64")
+    s0_t = t[sector].map(s0).astype("float64")
+    s1_t = t[sector].map(s1).astype("float64")
     known = e0 > 0
-    t["reference_growth"] = np.where(known, e0 * (g - 1), 0.0)
-    t["sector_mix"] = np.where(known & gs.notna(), e0 * (gs - g), 0.0)
-    local_known = e1 - e0 - t["reference_growth"] - t["sector_mix"]
-    t["local_effect"] = np.where(known, local_known, e1)
+    has_sector = known & (s0_t > 0)
+    # telescoping form (numerically stable): NS = E1·e0/E0 − e0 ; IM = E1_s·e0/E0_s − E1·e0/E0 ;
+    # RS = e1 − E1_s·e0/E0_s, so NS + IM + RS = e1 − e0 exactly
+    at_ref = big_e1 * (e0 / big_e0)
+    at_sector = np.where(has_sector, s1_t * (e0 / s0_t.where(s0_t > 0, 1.0)), at_ref)
+    t["reference_growth"] = np.where(known, at_ref - e0, 0.0)
+    t["sector_mix"] = np.where(known, at_sector - at_ref, 0.0)
+    t["local_effect"] = np.where(known, e1 - at_sector, e1)
     t["change"] = e1 - e0
     t["note"] = np.where(
         ~known,
         "absent au départ : tout l'écart est local",
-        np.where(gs.isna() & known, "secteur absent de la référence", ""),
+        np.where(known & ~has_sector, "secteur absent de la référence", ""),
     )
     return t
+
+
+def national_reference(
+    national: pd.DataFrame, country: str, perimeter: str | None = None, by: tuple[str, ...] = ("sector_group",)
+) -> pd.DataFrame:
+    """Country totals from ``national_aggregates`` (whole country, not only the zone).
+
+    ``perimeter`` keeps the rows of that named perimeter (``in_<perimeter>``); the
+    result (``by`` + ``jobs`` + ``n_establishments``) serves as the reference of
+    :func:`location_quotient` or :func:`shift_share`.
+    """
+    n = national[national["country"] == country]
+    if perimeter is not None:
+        col = f"in_{perimeter}"
+        if col not in n.columns:
+            raise IndicatorError(f"national_aggregates has no column {col!r}")
+        n = n[n[col]]
+    return n.groupby(list(by), as_index=False)[["jobs", "n_establishments"]].sum()

@@ -56,8 +56,29 @@ def trend(
         ``coefficients`` the tidy OLS table (terms ``const`` and ``slope``).
     """
     s = series[[time, value]].dropna().sort_values(time)
-    if len(s) < 3:
-        raise ModelError(f"trend: {len(s)} observed year(s); at least 3 are needed")
+    if len(s) < 3:  # a defined result, not a crash: NaN with the reason
+        years = s[time].astype(int).tolist()
+        points = pd.DataFrame({"year": years, "observed": s[value].to_numpy(dtype=float)})
+        for c in ("fitted", "mean_ci_low", "mean_ci_high", "pi_low", "pi_high"):
+            points[c] = np.nan
+        points["kind"] = "observed"
+        note = f"{len(s)} année(s) observée(s) : 3 au moins pour une tendance"
+        coef = pd.DataFrame(
+            {
+                "term": ["const", "slope"],
+                "coef": np.nan,
+                "std_err": np.nan,
+                "statistic": np.nan,
+                "p_value": np.nan,
+                "ci_low": np.nan,
+                "ci_high": np.nan,
+                "n": len(s),
+                "r2": np.nan,
+                "cov_type": "nonrobust",
+                "note": note,
+            }
+        )
+        return points.assign(note=note), coef
     if s[time].duplicated().any():
         raise ModelError("trend: one row per year expected")
     t0 = int(s[time].min())
@@ -79,7 +100,7 @@ def trend(
             "kind": np.where(years > s[time].max(), "projected", "observed"),
         }
     )
-    return points, _coef_table(res, "nonrobust", alpha)
+    return points.assign(note=""), _coef_table(res, "nonrobust", alpha).assign(note="")
 
 
 def regression(
@@ -96,8 +117,22 @@ def regression(
     if missing:
         raise ModelError(f"regression: missing column(s) {missing}")
     d = frame[cols].apply(pd.to_numeric, errors="coerce").dropna()
-    if len(d) <= len(regressors) + 1:
-        raise ModelError(f"regression: {len(d)} complete row(s) for {len(regressors) + 1} parameters")
+    if len(d) <= len(regressors) + 1:  # e.g. a single territory: NaN with the reason
+        return pd.DataFrame(
+            {
+                "term": ["const", *regressors],
+                "coef": np.nan,
+                "std_err": np.nan,
+                "statistic": np.nan,
+                "p_value": np.nan,
+                "ci_low": np.nan,
+                "ci_high": np.nan,
+                "n": len(d),
+                "r2": np.nan,
+                "cov_type": cov_type,
+                "note": f"{len(d)} territoire(s) complet(s) pour {len(regressors) + 1} paramètres",
+            }
+        )
     x = sm.add_constant(d[regressors], has_constant="add")
     res = sm.OLS(d[outcome].astype(float), x).fit(cov_type=cov_type)
-    return _coef_table(res, cov_type, alpha)
+    return _coef_table(res, cov_type, alpha).assign(note="")
