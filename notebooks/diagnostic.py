@@ -259,6 +259,70 @@ show_protected(
 )
 
 # %% [markdown]
+# ## Densité et qualité de l'emploi
+#
+# Postes de l'ESS pour 100 000 habitants (population au 1er janvier de l'année de référence :
+# Statbel pour la Belgique, sinon INSEE, sinon Eurostat), part des femmes, part du temps partiel
+# et rémunération brute par ETP.
+
+# %%
+pop = indicators.population_by_territory(build.load(year, "population", proc), year)
+terr_jobs = disclosure.protect(ess, ["nuts3"], "headcount", "establishment_id")
+dens = terr_jobs[terr_jobs["nuts3"] != disclosure.TOTAL].merge(pop, on="nuts3", how="left", validate="1:1")
+dens["postes"] = dens["headcount"].where(dens["status"].eq("published"))
+dens["pour_100000"] = 100000 * dens["postes"] / dens["population"]
+dens = pd.DataFrame(
+    {
+        "Territoire": dens["nuts3"].map(TERR),
+        "Postes ESS": dens["postes"],
+        "Population": dens["population"],
+        "Postes ESS pour 100 000 habitants": dens["pour_100000"],
+        "Source de la population": dens["source"],
+        "status": dens["status"],
+    }
+)
+display(
+    HTML(
+        publish(
+            dens.sort_values("Territoire", ignore_index=True),
+            "densite_territoire",
+            cap("Emplois de l'ESS pour 100 000 habitants", "postes ; habitants ; postes pour 100 000 hab."),
+            out_dir,
+            STUDY,
+            confidential=True,
+            decimals={"Postes ESS pour 100 000 habitants": 0},
+        )
+    )
+)
+if {"women", "part_time", "fte", "payroll_eur"} <= set(ess.columns) and ess[["fte", "payroll_eur"]].notna().all().all():
+    q = indicators.job_quality(ess, ["Pays"])
+    st_h = disclosure.protect(ess, ["Pays"], "headcount", "establishment_id", margins=False).set_index("Pays")
+    st_p = disclosure.protect(ess, ["Pays"], "payroll_eur", "establishment_id", margins=False).set_index("Pays")
+    ok = (st_h["status"].eq("published") & st_p["status"].eq("published")).reindex(q["Pays"]).to_numpy()
+    qual = pd.DataFrame(
+        {
+            "Pays": q["Pays"],
+            "Part des femmes (%)": 100 * q["share_women"].where(ok),
+            "Part du temps partiel (%)": 100 * q["share_part_time"].where(ok),
+            "Rémunération brute par ETP (€)": q["pay_per_fte"].where(ok),
+            "status": pd.Series(ok).map({True: "published", False: "primary"}).to_numpy(),
+        }
+    )
+    display(
+        HTML(
+            publish(
+                qual,
+                "qualite_emploi",
+                cap("Qualité de l'emploi dans l'ESS", "% ; euros par ETP"),
+                out_dir,
+                STUDY,
+                confidential=True,
+                decimals={"Rémunération brute par ETP (€)": 0},
+            )
+        )
+    )
+
+# %% [markdown]
 # ## Évolution de l'emploi de l'ESS
 
 # %%

@@ -176,3 +176,21 @@ def test_location_quotient_against_the_country(demo_processed):
     zone_total = self_lq.groupby("sector_group")["jobs"].sum()
     assert (zone_total / zone_total.sum()).sum() == pytest.approx(1.0)
     assert (self_lq["lq"] * w).groupby(self_lq["nuts3"]).sum().between(0, 10).all()
+
+
+def test_population_by_territory_prefers_statbel_and_sums_sexes(demo_processed):
+    out, _ = demo_processed
+    pop = pd.read_parquet(out / "2023" / "population.parquet")
+    p = ind.population_by_territory(pop, 2023).set_index("nuts3")
+    assert p.loc["BE323", "source"].startswith("Statbel") and p.loc["FRE11", "source"].startswith("Eurostat")
+    sb = pop[(pop["year"] == 2023) & pop["source"].str.startswith("Statbel") & (pop["nuts3"] == "BE323")]
+    assert p.loc["BE323", "population"] == sb["population"].sum()
+    eu = pop[
+        (pop["year"] == 2023)
+        & pop["source"].str.startswith("Eurostat")
+        & (pop["nuts3"] == "FRE11")
+        & (pop["sex"] == "T")
+        & (pop["kind"] == "observed")
+    ]
+    assert p.loc["FRE11", "population"] == eu["population"].sum()
+    assert ind.population_by_territory(pop, 1990).empty

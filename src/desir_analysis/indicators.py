@@ -298,3 +298,23 @@ def national_reference(
             raise IndicatorError(f"national_aggregates has no column {col!r}")
         n = n[n[col]]
     return n.groupby(list(by), as_index=False)[["jobs", "n_establishments"]].sum()
+
+
+SOURCE_PRIORITY = ("Statbel", "INSEE", "Eurostat")
+
+
+def population_by_territory(population: pd.DataFrame, year: int, kind: str = "observed") -> pd.DataFrame:
+    """Total population by NUTS3 for one year, one source per territory.
+
+    Preference: Statbel (single years, communes) > INSEE > Eurostat; both sexes (``T``)
+    when published, else the sum of ``M`` and ``F``. Returns ``nuts3``, ``population``, ``source``.
+    """
+    p = population[(population["year"] == year) & (population["kind"] == kind)].copy()
+    if p.empty:
+        return pd.DataFrame(columns=["nuts3", "population", "source"])
+    p["rank"] = p["source"].map(lambda s: next((i for i, k in enumerate(SOURCE_PRIORITY) if s.startswith(k)), 9))
+    best = p.groupby("nuts3")["rank"].transform("min")
+    p = p[p["rank"] == best]
+    has_t = p.groupby("nuts3")["sex"].transform(lambda s: (s == "T").any())
+    p = p[(p["sex"] == "T") | ~has_t]
+    return p.groupby(["nuts3", "source"], as_index=False)["population"].sum()
