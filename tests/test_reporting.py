@@ -51,7 +51,7 @@ def test_failing_notebook_is_kept_and_not_exported(tmp_path, monkeypatch):
     study = reporting.Study("boom", "boom.py", "Boom")
     with pytest.raises(reporting.ReportError, match="boom"):
         reporting.render_study(study, 2023, {}, reports_dir=tmp_path / "r")
-    assert (tmp_path / "r" / "2023" / "failed" / "boom.ipynb").exists()
+    assert (tmp_path / "r" / "2023" / "_failed" / "boom.ipynb").exists()
     assert not (tmp_path / "r" / "2023" / "boom.html").exists()
 
 

@@ -9,11 +9,14 @@ Examples::
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import logging
+import os
 import sys
 from pathlib import Path
 
-from desir_analysis import build, config, demo, reporting
+from desir_analysis import __version__, build, config, demo, labels, reference, reporting
 
 
 def _years(args: argparse.Namespace) -> list[int]:
@@ -27,26 +30,84 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _jobs(args: argparse.Namespace) -> list[reporting.Job]:
+    names = args.study or ["all"]
+    if "all" in names:
+        names = ["diagnostic", "referentiel", "fiches"]
+    unknown = [n for n in names if n not in reporting.STUDIES]
+    if unknown:
+        raise reporting.ReportError(f"unknown study {unknown}; expected some of {sorted(reporting.STUDIES)} or all")
+    first = _years(args)[0]
+    jobs = []
+    for name in names:
+        study = reporting.STUDIES[name]
+        if name == "fiches":
+            est = build.load(args.year, "establishments")
+            present = set(est["nuts3"].dropna())
+            terr = reference.territories()
+            terr = terr[terr[f"zone_{args.zone}"] & terr["level"].ne("commune") & terr["nuts3"].isin(present)]
+            label = labels.territory_fr()
+            for nuts3 in sorted(terr["nuts3"].unique()):
+                params = (
+                    ("zone", args.zone),
+                    ("territory", nuts3),
+                    ("baseline_year", first),
+                    ("perimeter", args.perimeter),
+                )
+                jobs.append(
+                    reporting.Job(
+                        study, f"fiches/fiche_{nuts3}", f"Fiche territoriale — {label.get(nuts3, nuts3)}", params
+                    )
+                )
+        elif name == "diagnostic":
+            jobs.append(
+                reporting.Job(
+                    study,
+                    name,
+                    study.title,
+                    (("zone", args.zone), ("first_year", first), ("perimeter", args.perimeter)),
+                )
+            )
+        else:
+            jobs.append(reporting.Job(study, name, study.title, (("zone", args.zone),)))
+    return jobs
+
+
 def _report(args: argparse.Namespace) -> int:
     result = build.build(_years(args), raw_dir=args.raw_dir, mode=args.mode, progress=sys.stderr.isatty())
-    names = args.study or list(reporting.STUDIES)
-    produced = []
-    for name in names:
-        if name not in reporting.STUDIES:
-            print(f"unknown study {name!r}; expected one of {sorted(reporting.STUDIES)}", file=sys.stderr)
-            return 2
-        study = reporting.STUDIES[name]
-        params = {"zone": args.zone}
-        if study.name == "diagnostic":
-            params["first_year"] = _years(args)[0]
-        print(f"[desir] {study.name}: running {study.notebook} for {args.year}…", flush=True)
-        html = reporting.render_study(study, args.year, params)
-        print(f"[desir] {study.name}: {html}", flush=True)
-        produced.append((study, html))
+    jobs = _jobs(args)
+    workers = args.jobs or os.cpu_count() or 1
+    print(f"[desir] {len(jobs)} notebook(s) for {args.year}, {workers} process(es)…", flush=True)
+    produced, failed = reporting.run_jobs(jobs, args.year, workers=workers, progress=sys.stderr.isatty())
+    out = config.REPORTS_DIR / str(args.year)
+    prov = build.provenance(args.year)
+    vintages = sorted({f.get("vintage", "") for f in prov["files"]} - {""})
+    edition = {
+        "date": dt.date.today().isoformat(),
+        "vintage": ", ".join(vintages),
+        "perimeter": args.perimeter,
+        "zone": args.zone,
+        "code_version": __version__,
+        "demo": prov["demo"],
+        "studies": [j.name for j, _ in produced],
+    }
+    reporting.atomic_write_text(out / "edition.json", json.dumps(edition, ensure_ascii=False, indent=2) + "\n")
     notice = demo.DEMO_NOTICE if result.demo else ""
-    index = reporting.write_index(config.REPORTS_DIR / str(args.year), args.year, produced, notice=notice)
-    print(f"[desir] index: {index}")
-    return 0
+    index = reporting.write_index(out, args.year, produced, notice=notice)
+    reporting.write_root_index(
+        config.REPORTS_DIR,
+        {
+            "date": "Produite le",
+            "vintage": "Millésime des données",
+            "perimeter": "Périmètre",
+            "zone": "Zone",
+            "code_version": "Version du code",
+        },
+    )
+    print(f"[desir] {len(produced)} study page(s); index: {index}", flush=True)
+    for job, message in failed:
+        print(f"[desir] FAILED {job.name}: {message.splitlines()[0] if message else ''}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,7 +130,13 @@ def main(argv: list[str] | None = None) -> int:
     rep = sub.add_parser("report", parents=[common], help="build, then render the studies to reports/<year>/")
     rep.add_argument("--year", type=int, default=2023)
     rep.add_argument("--zone", default="desir", choices=["desir", "interreg_fwvl"])
-    rep.add_argument("--study", action="append", help="study name (repeatable); default: all")
+    rep.add_argument(
+        "--study", action="append", help="diagnostic | referentiel | fiches | all (repeatable); default: all"
+    )
+    rep.add_argument(
+        "--perimeter", default="core_crossborder", choices=["core_crossborder", "insee", "ess_law_2014", "concertes"]
+    )
+    rep.add_argument("--jobs", type=int, default=None, help="parallel notebooks (default: number of cores)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     try:

@@ -12,6 +12,7 @@ kept under ``reports/<year>/failed/`` and never exported.
 from __future__ import annotations
 
 import html as html_lib
+import json
 import logging
 import os
 import re
@@ -42,6 +43,7 @@ class Study:
 
 
 STUDIES: dict[str, Study] = {
+    "fiches": Study("fiches", "fiche.py", "Fiche territoriale de l'ESS"),
     "diagnostic": Study("diagnostic", "diagnostic.py", "Diagnostic transfrontalier de l'économie sociale et solidaire"),
     "referentiel": Study("referentiel", "referentiel.py", "Définition commune de l'ESS : référentiels et périmètres"),
 }
@@ -146,21 +148,113 @@ def atomic_write_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+@dataclass(frozen=True)
+class Job:
+    """One notebook run: a study, its output name (``diagnostic``, ``fiches/fiche_FRE11``…), title and parameters."""
+
+    study: Study
+    name: str
+    title: str
+    parameters: tuple[tuple[str, object], ...]
+
+
+def render_job(job: Job, year: int, reports_dir: Path | None = None) -> Path:
+    """Run one job for a year and export its HTML; returns the HTML path."""
+    out_dir = (reports_dir or config.REPORTS_DIR) / str(year)
+    stem = job.name.replace("/", "__")
+    work = out_dir / "_notebooks"
+    src = to_ipynb(config.NOTEBOOKS_DIR / job.study.notebook, work / f"{stem}.input.ipynb")
+    params = {"year": year, **dict(job.parameters), "output_dir": str(out_dir)}
+    try:
+        executed = execute(src, work / f"{stem}.ipynb", params, out_dir / "_failed")
+    finally:
+        src.unlink(missing_ok=True)
+    return export_html(executed, out_dir / f"{job.name}.html", f"{job.title} — {year}")
+
+
 def render_study(study: Study, year: int, parameters: dict[str, object], reports_dir: Path | None = None) -> Path:
     """Run one study for a year and export its HTML; returns the HTML path."""
-    out_dir = (reports_dir or config.REPORTS_DIR) / str(year)
-    work = out_dir / "_notebooks"
-    src = to_ipynb(config.NOTEBOOKS_DIR / study.notebook, work / f"{study.name}.input.ipynb")
-    params = {"year": year, **parameters, "output_dir": str(out_dir)}
-    executed = execute(src, work / f"{study.name}.ipynb", params, out_dir / "failed")
-    src.unlink()
-    return export_html(executed, out_dir / f"{study.name}.html", f"{study.title} — {year}")
+    return render_job(Job(study, study.name, study.title, tuple(parameters.items())), year, reports_dir)
 
 
-def write_index(out_dir: Path, year: int, produced: list[tuple[Study, Path]], notice: str = "") -> Path:
-    """Write ``reports/<year>/index.html`` listing the studies and published tables."""
+def _run_one(job: Job, year: int, reports_dir: Path | None) -> tuple[Job, Path | None, str]:
+    for attempt in range(2):  # a kernel may fail to start when several start at once (papermill #511)
+        try:
+            return job, render_job(job, year, reports_dir), ""
+        except ReportError as exc:
+            message = str(exc)
+            if (
+                attempt == 0
+                and ("Kernel" in message or "Address already in use" in message)
+                and "PapermillExecutionError" not in message
+            ):
+                continue
+            return job, None, message
+    return job, None, "not run"
+
+
+def run_jobs(
+    jobs: list[Job], year: int, reports_dir: Path | None = None, workers: int = 1, progress: bool = True
+) -> tuple[list[tuple[Job, Path]], list[tuple[Job, str]]]:
+    """Run every job (``workers`` processes); a failing job does not stop the others.
+
+    Returns the produced HTML files and the failures (job, message); failed notebooks are
+    kept under ``reports/<year>/_failed/``.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    from tqdm.auto import tqdm
+
+    produced, failed = [], []
+    bar = tqdm(total=len(jobs), desc="études", unit="notebook", disable=not progress)
+    if workers <= 1 or len(jobs) <= 1:
+        results = (_run_one(j, year, reports_dir) for j in jobs)
+        for job, path, err in results:
+            (produced.append((job, path)) if path else failed.append((job, err)))
+            bar.update()
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for job, path, err in pool.map(_run_one, jobs, [year] * len(jobs), [reports_dir] * len(jobs)):
+                (produced.append((job, path)) if path else failed.append((job, err)))
+                bar.update()
+    bar.close()
+    return produced, failed
+
+
+def write_root_index(reports_dir: Path, entries: dict[str, str]) -> Path:
+    """Write ``reports/index.html``: every edition with its date, data vintage, perimeter and code version."""
+    rows = []
+    for year_dir in sorted((p for p in reports_dir.iterdir() if p.is_dir() and p.name.isdigit()), reverse=True):
+        meta_file = year_dir / "edition.json"
+        meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
+        cells = [f"<a href='{year_dir.name}/index.html'>Édition {year_dir.name}</a>"] + [
+            html_lib.escape(str(meta.get(k, ""))) for k in entries
+        ]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    head = "<tr><th>Édition</th>" + "".join(f"<th>{html_lib.escape(v)}</th>" for v in entries.values()) + "</tr>"
+    page = (
+        "<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><title>Observatoire transfrontalier de "
+        "l'ESS</title><style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}td,th{padding:.3em .8em;"
+        "text-align:left;border-bottom:1px solid #ddd}</style></head><body><h1>Observatoire transfrontalier de "
+        f"l'ESS — études</h1><table>{head}{''.join(rows)}</table></body></html>"
+    )
+    target = reports_dir / "index.html"
+    atomic_write_text(target, page)
+    return target
+
+
+def write_index(out_dir: Path, year: int, produced: list[tuple[Job, Path]], notice: str = "") -> Path:
+    """Write ``reports/<year>/index.html`` listing the studies, fact sheets and published tables."""
     tables = sorted((out_dir / "tables").glob("*")) if (out_dir / "tables").exists() else []
-    items = "".join(f"<li><a href='{p.name}'>{html_lib.escape(s.title)}</a></li>" for s, p in produced)
+    main = [(j, p) for j, p in produced if "/" not in j.name]
+    sheets = sorted([(j, p) for j, p in produced if "/" in j.name], key=lambda jp: jp[0].title)
+    items = "".join(f"<li><a href='{p.relative_to(out_dir)}'>{html_lib.escape(j.title)}</a></li>" for j, p in main)
+    if sheets:
+        items += (
+            "<li>Fiches territoriales<ul>"
+            + "".join(f"<li><a href='{p.relative_to(out_dir)}'>{html_lib.escape(j.title)}</a></li>" for j, p in sheets)
+            + "</ul></li>"
+        )
     tab = "".join(f"<li><a href='tables/{t.name}'>{t.name}</a></li>" for t in tables)
     banner = f"<p class='desir-banner'>{html_lib.escape(notice)}</p>" if notice else ""
     page = (
