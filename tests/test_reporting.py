@@ -128,3 +128,42 @@ def test_diagnostic_audit_files_and_secrecy_annex(diagnostic):
     sdc = pd.read_csv(out / "tables" / "qualite_secret_statistique.csv")
     assert (sdc["Cases recalculables (audit)"] == 0).all()
     assert (sdc["Secret primaire"] + sdc["Secret secondaire"] <= sdc["Masquées, règle naïve"] + sdc["Cases"]).all()
+
+
+def test_fact_sheet_runs_for_a_territory(demo_processed, tmp_path):
+    processed, _ = demo_processed
+    job = reporting.Job(
+        reporting.STUDIES["fiches"],
+        "fiches/fiche_BE323",
+        "Fiche — Mons",
+        (("zone", "desir"), ("territory", "BE323"), ("baseline_year", 2015), ("processed_dir", str(processed))),
+    )
+    html = reporting.render_job(job, 2023, reports_dir=tmp_path)
+    page = html.read_text(encoding="utf-8")
+    assert html.parent.name == "fiches" and "Mons" in page and "from desir_analysis" not in page
+    assert not re.search(r'(src|href)="https?://', page)
+    t = pd.read_csv(tmp_path / "2023" / "tables" / "fiche_be323_chiffres_cles.csv")
+    assert t["status"].isin(["published", "primary"]).all()
+
+
+def test_a_failing_job_does_not_stop_the_others(tmp_path, monkeypatch):
+    nb = tmp_path / "nb"
+    nb.mkdir()
+    (nb / "ok.py").write_text('# %% tags=["parameters"]\nyear = 1\noutput_dir = ""\n\n# %% [markdown]\n# # Titre\n')
+    (nb / "boom.py").write_text(
+        '# %% tags=["parameters"]\nyear = 1\noutput_dir = ""\n\n# %%\nraise ValueError("boom")\n'
+    )
+    monkeypatch.setattr(reporting.config, "NOTEBOOKS_DIR", nb)
+    jobs = [
+        reporting.Job(reporting.Study("boom", "boom.py", "Boom"), "boom", "Boom", ()),
+        reporting.Job(reporting.Study("ok", "ok.py", "OK"), "ok", "OK", ()),
+    ]
+    produced, failed = reporting.run_jobs(jobs, 2023, reports_dir=tmp_path / "r", workers=1, progress=False)
+    assert [j.name for j, _ in produced] == ["ok"] and [j.name for j, _ in failed] == ["boom"]
+    assert (tmp_path / "r" / "2023" / "_failed" / "boom.ipynb").exists()
+    index = reporting.write_index(tmp_path / "r" / "2023", 2023, produced)
+    assert "ok.html" in index.read_text(encoding="utf-8")
+    (tmp_path / "r" / "2023" / "edition.json").write_text('{"date": "2026-11-25", "perimeter": "insee"}')
+    root = reporting.write_root_index(tmp_path / "r", {"date": "Produite le", "perimeter": "Périmètre"})
+    text = root.read_text(encoding="utf-8")
+    assert "2023/index.html" in text and "insee" in text

@@ -1,0 +1,76 @@
+"""Real-browser check: headless Chromium opens the reports with the network off and renders them."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import pytest
+
+from desir_analysis import reporting
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="headless Chromium not installed (Debian: `apt-get install chromium`; .ci/run installs it): "
+    "the browser check of the HTML reports is skipped",
+)
+BROWSER_OWN = ("google.com", "googleapis.com", "gstatic.com", "~notfound")
+
+
+def shoot(page: Path, out: Path) -> set[str]:
+    """Screenshot ``page`` with every host name unresolvable; return the URLs the page asked for."""
+    profile = tempfile.mkdtemp()
+    netlog = out.with_suffix(".netlog.json")
+    cmd = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        "--window-size=1280,1600",
+        f"--screenshot={out}",
+        f"--log-net-log={netlog}",
+        page.resolve().as_uri(),
+    ]
+    try:
+        subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    text = netlog.read_text(errors="replace") if netlog.exists() else ""
+    urls = set(re.findall(r'"url":"(https?://[^"]+)"', text))
+    return {u for u in urls if not any(h in u.split("/")[2] for h in BROWSER_OWN)}
+
+
+def test_the_check_detects_external_requests(tmp_path):
+    page = tmp_path / "ext.html"
+    page.write_text('<html><body><h1>x</h1><script src="https://cdn.example.org/x.js"></script></body></html>')
+    assert any("cdn.example.org" in u for u in shoot(page, tmp_path / "ext.png"))
+
+
+def test_reports_render_offline(demo_processed, tmp_path):
+    processed, _ = demo_processed
+    html = reporting.render_study(
+        reporting.STUDIES["diagnostic"],
+        2023,
+        {"zone": "desir", "first_year": 2015, "processed_dir": str(processed)},
+        reports_dir=tmp_path,
+    )
+    for page in (html, reporting.write_index(tmp_path / "2023", 2023, [])):
+        png = tmp_path / f"{page.stem}.png"
+        external = shoot(page, png)
+        assert png.exists()
+        img = mpimg.imread(png)
+        assert img.std() > 0.01, "blank page"
+        assert external == set(), f"the page asked for {sorted(external)}"
+    text = html.read_text(encoding="utf-8")
+    assert "<h1" in text and "<h2" in text
