@@ -18,6 +18,7 @@ zone = "desir"
 perimeter = "core_crossborder"
 output_dir = ""
 processed_dir = ""
+geometry_file = ""
 
 # %% tags=["remove-cell"]
 from pathlib import Path
@@ -187,6 +188,7 @@ def share_table(micro, index, name, title):
             )
         )
     )
+    return out
 
 
 # %% [markdown]
@@ -207,11 +209,38 @@ share_table(
 # ## Part de l'ESS dans l'emploi salarié, par territoire
 
 # %%
-share_table(
+by_terr = share_table(
     est.assign(Territoire=est["nuts3"].map(TERR)),
     "Territoire",
     "part_ess_territoire",
     "Part de l'ESS dans l'emploi salarié total et privé, par territoire NUTS 3",
+)
+code_of = {v: k for k, v in TERR.items() if k in set(est["nuts3"])}
+shares = {
+    code_of[t]: v
+    for t, v in zip(by_terr["Territoire"], by_terr["Part dans l'emploi total (%)"], strict=True)
+    if t in code_of
+}
+map_title = "Part de l'ESS dans l'emploi salarié total (%)"
+if geometry_file:
+    fig = figures.choropleth(geometry_file, shares, map_title, "%")
+else:
+    fig = figures.tile_map(shares, TERR, map_title, "%")
+display(
+    HTML(
+        figures.to_html(
+            fig,
+            cap(
+                map_title
+                + (
+                    " — carte"
+                    if geometry_file
+                    else " — carte en tuiles, une case par territoire NUTS 3 ; s : secret statistique"
+                ),
+                "%",
+            ),
+        )
+    )
 )
 
 # %% [markdown]

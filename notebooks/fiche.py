@@ -139,9 +139,7 @@ for by, name, title in (
     write_audit({"postes": t}, f"fiche_{TID}_{name}", out_dir)
     t = disclosure.blank_suppressed(t, ["headcount"])[[*by, "headcount", "status"]]
     t = t.sort_values(by, key=lambda s: s.eq(disclosure.TOTAL)).rename(columns={"headcount": "Postes au 31/12"})
-    display(
-        HTML(publish(t, f"fiche_{TID}_{name}", cap(title, "postes au 31/12"), out_dir, STUDY, confidential=True))
-    )
+    display(HTML(publish(t, f"fiche_{TID}_{name}", cap(title, "postes au 31/12"), out_dir, STUDY, confidential=True)))
 
 # %% [markdown]
 # ## Évolution

@@ -729,3 +729,23 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def nuts3_centroids(shared: Path) -> pd.DataFrame:
+    """Approximate centroids (mean of the outer ring's vertices) of NUTS 2021 regions, for tile-grid maps."""
+    import json
+
+    geo = json.loads((shared / "geo/NUTS_RG_60M_2021_4326_LEVL_3_FR_BE.geojson").read_text(encoding="utf-8"))
+    rows = []
+    for f in geo["features"]:
+        g = f["geometry"]
+        rings = [g["coordinates"][0]] if g["type"] == "Polygon" else [max((p[0] for p in g["coordinates"]), key=len)]
+        pts = rings[0]
+        rows.append(dict(nuts3=f["properties"]["NUTS_ID"], lon=round(sum(p[0] for p in pts) / len(pts), 3),
+                         lat=round(sum(p[1] for p in pts) / len(pts), 3),
+                         source="Eurostat GISCO NUTS_RG_60M_2021 (moyenne des sommets du contour extérieur)"))
+    return pd.DataFrame(rows).sort_values("nuts3")
+
+
+if __name__ == "__main__":
+    write(nuts3_centroids(Path(__file__).resolve().parents[2] / "shared" / "data"), "nuts3_centroids.csv")

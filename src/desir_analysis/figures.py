@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import math
 
 import matplotlib
 
@@ -32,3 +33,114 @@ def to_html(fig: plt.Figure, caption: Caption) -> str:
         f"<figure>{top}<img alt='{html.escape(caption.title)}' src='data:image/png;base64,{data}'/>"
         f"<figcaption>{foot}</figcaption></figure>"
     )
+
+
+def _grid_positions(nuts3: list[str]) -> dict[str, tuple[int, int]]:
+    """Tile-grid cells of NUTS3 regions: centroids snapped to a grid, collisions moved to the nearest free cell."""
+    from desir_analysis import reference
+
+    cent = reference.load_table("nuts3_centroids.csv").astype({"lon": float, "lat": float}).set_index("nuts3")
+    c = cent.reindex(nuts3).dropna()
+    if c.empty:
+        return {}
+    x = c["lon"] * math.cos(math.radians(float(c["lat"].mean())))
+    y = c["lat"]
+    pts = list(zip(c.index, x, y, strict=True))
+    if len(pts) > 1:
+        d = [min(math.hypot(a[1] - b[1], a[2] - b[2]) for b in pts if b is not a) for a in pts]
+        step = sorted(d)[len(d) // 2]
+    else:
+        step = 1.0
+    taken: dict[tuple[int, int], str] = {}
+    out = {}
+    for code, px, py in sorted(pts, key=lambda p: (-p[2], p[1])):
+        gx, gy = round(px / step), round(py / step)
+        for r in range(0, 20):
+            cand = [
+                (gx + dx, gy + dy) for dx in range(-r, r + 1) for dy in range(-r, r + 1) if max(abs(dx), abs(dy)) == r
+            ]
+            free = [cc for cc in cand if cc not in taken]
+            if free:
+                best = min(free, key=lambda cc: (math.hypot(cc[0] * step - px, cc[1] * step - py), cc))
+                taken[best] = code
+                out[code] = best
+                break
+    # compact: empty columns and rows are removed (order, hence geography, is kept)
+    xs = {v: i for i, v in enumerate(sorted({p[0] for p in out.values()}))}
+    ys = {v: i for i, v in enumerate(sorted({p[1] for p in out.values()}))}
+    return {k: (xs[p[0]], ys[p[1]]) for k, p in out.items()}
+
+
+def tile_map(values: dict[str, float], names: dict[str, str], title: str, unit: str) -> plt.Figure:
+    """A tile-grid map: one square per NUTS3 region, placed like the map, coloured by ``values``.
+
+    Needs no geometry file; a region without a value (suppressed or missing) is grey and
+    marked "s" (secret) in its square.
+    """
+    pos = _grid_positions(list(values))
+    fig, ax = plt.subplots(figsize=(10, 6.5))
+    vals = [v for v in values.values() if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    lo, hi = (min(vals), max(vals)) if vals else (0.0, 1.0)
+    cmap = plt.get_cmap("viridis")
+    norm = plt.Normalize(lo, hi if hi > lo else lo + 1)
+    for code, (gx, gy) in pos.items():
+        v = values.get(code)
+        missing = v is None or (isinstance(v, float) and math.isnan(v))
+        ax.add_patch(plt.Rectangle((gx - 0.47, gy - 0.47), 0.94, 0.94, color="#cccccc" if missing else cmap(norm(v))))
+        dark = not missing and norm(v) < 0.55
+        label = names.get(code, code)
+        label = label if len(label) <= 10 else label[:9] + "."
+        ax.text(gx, gy + 0.12, label, ha="center", va="center", fontsize=6.5, color="white" if dark else "black")
+        ax.text(
+            gx,
+            gy - 0.2,
+            "s" if missing else f"{v:.1f}".replace(".", ","),
+            ha="center",
+            va="center",
+            fontsize=8,
+            fontweight="bold",
+            color="white" if dark else "black",
+        )
+    xs = [p[0] for p in pos.values()] or [0]
+    ys = [p[1] for p in pos.values()] or [0]
+    ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
+    ax.set_ylim(min(ys) - 0.6, max(ys) + 0.6)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title)
+    sm = plt.cm.ScalarMappable(cmap=cmap, norm=norm)
+    fig.colorbar(sm, ax=ax, shrink=0.6, label=unit)
+    return fig
+
+
+def choropleth(geojson: str, values: dict[str, float], title: str, unit: str) -> plt.Figure:
+    """A choropleth from a NUTS GeoJSON file (GISCO layout: ``NUTS_ID`` property, (Multi)Polygon geometries)."""
+    import json
+
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Polygon
+
+    with open(geojson, encoding="utf-8") as fh:
+        geo = json.load(fh)
+    patches, colours = [], []
+    vals = [v for v in values.values() if v is not None and not math.isnan(v)]
+    norm = plt.Normalize(min(vals) if vals else 0, max(vals) if vals else 1)
+    cmap = plt.get_cmap("viridis")
+    fig, ax = plt.subplots(figsize=(8, 6))
+    for f in geo["features"]:
+        code = f["properties"].get("NUTS_ID")
+        if code not in values:
+            continue
+        g = f["geometry"]
+        polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
+        v = values[code]
+        for poly in polys:
+            patches.append(Polygon(poly[0], closed=True))
+            colours.append("#cccccc" if v is None or math.isnan(v) else cmap(norm(v)))
+    ax.add_collection(PatchCollection(patches, facecolor=colours, edgecolor="white", linewidth=0.6))
+    ax.autoscale_view()
+    ax.set_aspect(1.5)
+    ax.axis("off")
+    ax.set_title(title)
+    fig.colorbar(plt.cm.ScalarMappable(cmap=cmap, norm=norm), ax=ax, shrink=0.6, label=unit)
+    return fig
