@@ -28,8 +28,9 @@ import pandas as pd
 import seaborn as sns
 from IPython.display import HTML, Markdown, display
 
-from desir_analysis import build, classify, config, disclosure, figures, indicators, labels, perimeters
+from desir_analysis import build, classify, config, disclosure, figures, indicators, labels, models, perimeters
 from desir_analysis.tables import Caption, publish, write_audit
+from desir_analysis.tables import format_number as fmt
 
 out_dir = Path(output_dir) if output_dir else config.REPORTS_DIR / str(year)
 proc = Path(processed_dir) if processed_dir else config.PROCESSED_DATA_DIR
@@ -268,6 +269,60 @@ show_protected(
 )
 
 # %% [markdown]
+# ### Poids de l'ESS dans chaque secteur et spécialisation
+#
+# Part de l'ESS dans l'emploi de chaque secteur de la zone, et quotient de localisation de l'emploi
+# de l'ESS de la zone par rapport à celui de tout le pays (> 1 : secteur sur-représenté dans l'ESS de
+# la zone ; source nationale : `national_aggregates`).
+
+# %%
+nat = build.load(year, "national_aggregates", proc)
+sec_rows = []
+for country in sorted(est["country"].unique()):
+    sub = est[est["country"] == country].assign(Secteur=lambda d: d["sector_group"].map(SECTOR))
+    ps = disclosure.protect_share(sub, ["Secteur"], "in_ess", "headcount", "establishment_id")
+    write_audit({"postes": ps}, f"secteurs_part_ess_{country.lower()}", out_dir)
+    AUDITED[f"secteurs_part_ess_{country.lower()}"] = ps
+    w = ps.pivot(index="Secteur", columns="champ", values="headcount")
+    stt = ps.pivot(index="Secteur", columns="champ", values="status")
+    ok = stt.eq("published").all(axis=1)
+    ref = indicators.national_reference(nat, country, perimeter)
+    ref["Secteur"] = ref["sector_group"].map(SECTOR)
+    zone_ess = w["ESS"].drop(index="Total", errors="ignore")
+    lq_zone = (zone_ess / zone_ess.sum()) / (ref.set_index("Secteur")["jobs"] / ref["jobs"].sum())
+    for sect in w.index:
+        if sect == "Total":
+            continue
+        good = bool(ok.get(sect, False))
+        sec_rows.append(
+            {
+                "Pays": labels.COUNTRY_FR[country],
+                "Secteur": sect,
+                "Postes ESS": w.loc[sect, "ESS"] if good else None,
+                "Postes du secteur": w.loc[sect, "Total"] if good else None,
+                "Part de l'ESS dans le secteur (%)": 100 * w.loc[sect, "ESS"] / w.loc[sect, "Total"]
+                if good and w.loc[sect, "Total"]
+                else None,
+                "Quotient de localisation (zone / pays)": lq_zone.get(sect) if good else None,
+                "status": "published" if good else "primary",
+            }
+        )
+sectors_table = pd.DataFrame(sec_rows)
+display(
+    HTML(
+        publish(
+            sectors_table,
+            "secteurs_part_et_specialisation",
+            cap("Part de l'ESS dans chaque secteur et spécialisation de la zone", "postes ; % ; indice"),
+            out_dir,
+            STUDY,
+            confidential=True,
+            decimals={"Part de l'ESS dans le secteur (%)": 1, "Quotient de localisation (zone / pays)": 2},
+        )
+    )
+)
+
+# %% [markdown]
 # ## Par territoire et par famille
 
 # %%
@@ -399,6 +454,125 @@ display(
     HTML(
         figures.to_html(
             fig, cap(f"Évolution des postes de l'ESS, indice base 100 en {first_year}", "indice", date=period)
+        )
+    )
+)
+
+# %% [markdown]
+# ### Tendance et projection à court terme
+#
+# Tendance linéaire des postes de l'ESS par pays (moindres carrés), avec l'intervalle de confiance
+# de la tendance et l'intervalle de prévision à 95 %, prolongée de trois ans.
+
+# %%
+by_country = evo.assign(
+    Pays=evo["territoire"].map({v: labels.COUNTRY_FR[k[:2]] for k, v in TERR.items() if k[:2] in labels.COUNTRY_FR})
+)
+series_c = by_country.groupby(["Pays", "year"], as_index=False)["ess"].sum()
+fig, ax = plt.subplots(figsize=(9, 4.2))
+trend_rows = []
+for pays, grp in series_c.groupby("Pays"):
+    pts, coef = models.trend(grp, "ess", horizon=3)
+    ax.plot(pts["year"], pts["observed"], "o", label=f"{pays} (observé)")
+    ax.plot(pts["year"], pts["fitted"], "-", label=f"{pays} (tendance)")
+    ax.fill_between(pts["year"], pts["pi_low"], pts["pi_high"], alpha=0.15)
+    slope = coef.set_index("term").loc["slope"]
+    trend_rows.append(
+        {
+            "Pays": pays,
+            "Pente (postes par an)": slope["coef"],
+            "IC 95 % bas": slope["ci_low"],
+            "IC 95 % haut": slope["ci_high"],
+            f"Projection {year + 3}": pts["fitted"].iloc[-1],
+            "Prévision basse": pts["pi_low"].iloc[-1],
+            "Prévision haute": pts["pi_high"].iloc[-1],
+        }
+    )
+ax.set(xlabel="", ylabel="postes", title="Postes de l'ESS : tendance et intervalle de prévision à 95 %")
+ax.legend(fontsize=7)
+display(
+    HTML(
+        figures.to_html(
+            fig,
+            cap(
+                "Tendance des postes de l'ESS et projection à trois ans",
+                "postes",
+                date=f"31/12/{first_year} à 31/12/{year}, projection {year + 3}",
+            ),
+        )
+    )
+)
+display(
+    HTML(
+        publish(
+            pd.DataFrame(trend_rows),
+            "tendance_pays",
+            cap(
+                "Tendance linéaire des postes de l'ESS",
+                "postes ; postes par an",
+                date=f"31/12/{first_year} à 31/12/{year}",
+            ),
+            out_dir,
+            STUDY,
+            confidential=False,
+        )
+    )
+)
+
+# %% [markdown]
+# ## Forces et faiblesses
+#
+# Synthèse tirée des tableaux précédents (cases publiées seulement).
+
+# %%
+syn = []
+st_sec = sectors_table.dropna(subset=["Quotient de localisation (zone / pays)"])
+for _, r in st_sec.sort_values("Quotient de localisation (zone / pays)", ascending=False).head(3).iterrows():
+    syn.append(
+        {
+            "Constat": "Secteur sur-représenté dans l'ESS de la zone",
+            "Où": f"{r['Pays']} — {r['Secteur']}",
+            "Indicateur": f"quotient de localisation {fmt(r['Quotient de localisation (zone / pays)'], 2)}",
+        }
+    )
+for _, r in st_sec.sort_values("Quotient de localisation (zone / pays)").head(2).iterrows():
+    syn.append(
+        {
+            "Constat": "Secteur sous-représenté dans l'ESS de la zone",
+            "Où": f"{r['Pays']} — {r['Secteur']}",
+            "Indicateur": f"quotient de localisation {fmt(r['Quotient de localisation (zone / pays)'], 2)}",
+        }
+    )
+terr_share = by_terr[by_terr["Territoire"].ne("Total")].dropna(subset=["Part dans l'emploi total (%)"])
+for label, asc in (("Part de l'ESS la plus forte", False), ("Part de l'ESS la plus faible", True)):
+    for _, r in terr_share.sort_values("Part dans l'emploi total (%)", ascending=asc).head(2).iterrows():
+        pct = fmt(r["Part dans l'emploi total (%)"], 1)
+        syn.append({"Constat": label, "Où": r["Territoire"], "Indicateur": f"{pct} % de l'emploi salarié"})
+growth = evo.pivot(index="territoire", columns="year", values="ess")
+if growth.shape[1] >= 2:
+    span = growth.columns.max() - growth.columns.min()
+    cagr = 100 * ((growth[growth.columns.max()] / growth[growth.columns.min()]) ** (1 / span) - 1)
+    for label, series_ in (
+        ("Croissance la plus forte", cagr.nlargest(2)),
+        ("Croissance la plus faible", cagr.nsmallest(2)),
+    ):
+        for t, v in series_.items():
+            syn.append(
+                {
+                    "Constat": label,
+                    "Où": t,
+                    "Indicateur": f"{fmt(v, 1)} % par an ({growth.columns.min()}-{growth.columns.max()})",
+                }
+            )
+display(
+    HTML(
+        publish(
+            pd.DataFrame(syn),
+            "forces_faiblesses",
+            cap("Forces et faiblesses de l'ESS de la zone", "voir la colonne Indicateur"),
+            out_dir,
+            STUDY,
+            confidential=False,
         )
     )
 )
