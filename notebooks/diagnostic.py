@@ -471,11 +471,12 @@ by_country = evo.assign(
 series_c = by_country.groupby(["Pays", "year"], as_index=False)["ess"].sum()
 fig, ax = plt.subplots(figsize=(9, 4.2))
 trend_rows = []
-for pays, grp in series_c.groupby("Pays"):
+for i, (pays, grp) in enumerate(series_c.groupby("Pays")):
     pts, coef = models.trend(grp, "ess", horizon=3)
-    ax.plot(pts["year"], pts["observed"], "o", label=f"{pays} (observé)")
-    ax.plot(pts["year"], pts["fitted"], "-", label=f"{pays} (tendance)")
-    ax.fill_between(pts["year"], pts["pi_low"], pts["pi_high"], alpha=0.15)
+    colour = f"C{i}"
+    ax.plot(pts["year"], pts["observed"], "o", color=colour, label=f"{pays} (observé)")
+    ax.plot(pts["year"], pts["fitted"], "-", color=colour, label=f"{pays} (tendance)")
+    ax.fill_between(pts["year"], pts["pi_low"], pts["pi_high"], color=colour, alpha=0.15)
     slope = coef.set_index("term").loc["slope"]
     trend_rows.append(
         {
