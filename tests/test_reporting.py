@@ -167,3 +167,27 @@ def test_a_failing_job_does_not_stop_the_others(tmp_path, monkeypatch):
     root = reporting.write_root_index(tmp_path / "r", {"date": "Produite le", "perimeter": "Périmètre"})
     text = root.read_text(encoding="utf-8")
     assert "2023/index.html" in text and "insee" in text
+
+
+def test_suppressed_cells_show_the_secret_mark():
+    from desir_analysis.tables import Caption, to_html
+
+    t = pd.DataFrame({"a": ["x", "y"], "v": [10.0, float("nan")], "status": ["published", "primary"]})
+    page = to_html(t, Caption("t", "u", "s", "d", "z"))
+    assert "<td class='num'>s</td>" in page and "secret statistique" in page
+    assert "<td class='num'>10</td>" in page
+
+
+def test_unchanged_jobs_are_skipped(tmp_path, monkeypatch):
+    nb = tmp_path / "nb"
+    nb.mkdir()
+    (nb / "ok.py").write_text('# %% tags=["parameters"]\nyear = 1\noutput_dir = ""\n\n# %% [markdown]\n# # Titre\n')
+    monkeypatch.setattr(reporting.config, "NOTEBOOKS_DIR", nb)
+    job = reporting.Job(reporting.Study("ok", "ok.py", "OK"), "ok", "OK", ())
+    reports = tmp_path / "r"
+    first, _ = reporting.run_jobs([job], 2023, reports, progress=False, data_key="d1")
+    mtime = first[0][1].stat().st_mtime_ns
+    produced, failed = reporting.run_jobs([job], 2023, reports, progress=False, data_key="d1")
+    assert not failed and produced[0][1].stat().st_mtime_ns == mtime  # skipped: same file
+    produced, _ = reporting.run_jobs([job], 2023, reports, progress=False, data_key="d2")
+    assert produced[0][1].stat().st_mtime_ns != mtime  # data changed: rendered again

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
@@ -78,7 +79,12 @@ def _report(args: argparse.Namespace) -> int:
     jobs = _jobs(args)
     workers = args.jobs or os.cpu_count() or 1
     print(f"[desir] {len(jobs)} notebook(s) for {args.year}, {workers} process(es)…", flush=True)
-    produced, failed = reporting.run_jobs(jobs, args.year, workers=workers, progress=sys.stderr.isatty())
+    data_key = hashlib.sha256(
+        "".join(build.provenance(y).get("build_key", "") for y in _years(args)).encode()
+    ).hexdigest()
+    produced, failed = reporting.run_jobs(
+        jobs, args.year, workers=workers, progress=sys.stderr.isatty(), data_key=data_key
+    )
     out = config.REPORTS_DIR / str(args.year)
     prov = build.provenance(args.year)
     vintages = sorted({f.get("vintage", "") for f in prov["files"]} - {""})

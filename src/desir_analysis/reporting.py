@@ -177,6 +177,31 @@ def render_study(study: Study, year: int, parameters: dict[str, object], reports
     return render_job(Job(study, study.name, study.title, tuple(parameters.items())), year, reports_dir)
 
 
+def package_fingerprint() -> str:
+    """Hash of the package's code, templates and reference tables (a change re-renders every study)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    root = Path(str(resources.files("desir_analysis")))
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and p.suffix in {".py", ".csv", ".j2", ".json"} and "__pycache__" not in p.parts:
+            h.update(p.relative_to(root).as_posix().encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def job_key(job: Job, year: int, data_key: str, code_key: str) -> str:
+    """Content key of a job: notebook source, parameters, code and processed data."""
+    import hashlib
+
+    h = hashlib.sha256()
+    h.update((config.NOTEBOOKS_DIR / job.study.notebook).read_bytes())
+    h.update(json.dumps([year, job.name, job.title, list(job.parameters)], sort_keys=True, default=str).encode())
+    h.update(code_key.encode())
+    h.update(data_key.encode())
+    return h.hexdigest()
+
+
 def _run_one(job: Job, year: int, reports_dir: Path | None) -> tuple[Job, Path | None, str]:
     for attempt in range(2):  # a kernel may fail to start when several start at once (papermill #511)
         try:
@@ -194,18 +219,39 @@ def _run_one(job: Job, year: int, reports_dir: Path | None) -> tuple[Job, Path |
 
 
 def run_jobs(
-    jobs: list[Job], year: int, reports_dir: Path | None = None, workers: int = 1, progress: bool = True
+    jobs: list[Job],
+    year: int,
+    reports_dir: Path | None = None,
+    workers: int = 1,
+    progress: bool = True,
+    data_key: str | None = None,
 ) -> tuple[list[tuple[Job, Path]], list[tuple[Job, str]]]:
     """Run every job (``workers`` processes); a failing job does not stop the others.
 
-    Returns the produced HTML files and the failures (job, message); failed notebooks are
-    kept under ``reports/<year>/_failed/``.
+    With ``data_key`` (a hash of the processed data), a job whose notebook, parameters,
+    code and data are unchanged since its last successful run is skipped (its HTML is
+    kept). Returns the produced HTML files and the failures (job, message); failed
+    notebooks are kept under ``reports/<year>/_failed/``.
     """
     from concurrent.futures import ProcessPoolExecutor
 
     from tqdm.auto import tqdm
 
     produced, failed = [], []
+    out_dir = (reports_dir or config.REPORTS_DIR) / str(year)
+    keys: dict[str, str] = {}
+    if data_key is not None:
+        code_key = package_fingerprint()
+        todo = []
+        for job in jobs:
+            keys[job.name] = job_key(job, year, data_key, code_key)
+            stamp = out_dir / "_keys" / (job.name.replace("/", "__") + ".txt")
+            html = out_dir / f"{job.name}.html"
+            if html.exists() and stamp.exists() and stamp.read_text() == keys[job.name]:
+                produced.append((job, html))
+            else:
+                todo.append(job)
+        jobs = todo
     bar = tqdm(total=len(jobs), desc="études", unit="notebook", disable=not progress)
     if workers <= 1 or len(jobs) <= 1:
         results = (_run_one(j, year, reports_dir) for j in jobs)
@@ -218,6 +264,11 @@ def run_jobs(
                 (produced.append((job, path)) if path else failed.append((job, err)))
                 bar.update()
     bar.close()
+    for job, _ in produced:
+        if job.name in keys:
+            stamp = out_dir / "_keys" / (job.name.replace("/", "__") + ".txt")
+            stamp.parent.mkdir(parents=True, exist_ok=True)
+            stamp.write_text(keys[job.name])
     return produced, failed
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 STATUSES = ("published", "primary", "secondary")
+SECRET_MARK = "s"
 NBSP = "\u202f"  # narrow no-break space, the French thousands separator
 
 
@@ -61,28 +62,38 @@ def _default_decimals(col: pd.Series) -> int:
 def to_html(table: pd.DataFrame, caption: Caption, decimals: dict[str, int] | None = None) -> str:
     """Render a table with French number formatting and its caption (no index).
 
-    Numeric columns are right-aligned, text columns left-aligned; missing values
-    (including suppressed cells) are shown empty.
+    Numeric columns are right-aligned, text columns left-aligned; a missing value is
+    empty, except in a row whose ``status`` is not ``published``, where it shows the
+    mark :data:`SECRET_MARK` (explained under the table and in the annex).
     """
     decimals = decimals or {}
+    secret_rows = table["status"].ne("published").to_numpy() if "status" in table.columns else None
     numeric = {
         c: pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c]) for c in table.columns
     }
     default_decimals = {c: _default_decimals(table[c]) for c in table.columns if numeric[c]}
     head = "".join(f"<th class='{'num' if numeric[c] else 'txt'}'>{html.escape(str(c))}</th>" for c in table.columns)
     body = []
-    for row in table.itertuples(index=False):
+    marked = False
+    for i, row in enumerate(table.itertuples(index=False)):
         cells = []
         for c, v in zip(table.columns, row, strict=True):
             if numeric[c]:
                 d = decimals.get(c, default_decimals[c])
-                cells.append(f"<td class='num'>{format_number(v, d)}</td>")
+                text = format_number(v, d)
+                if text == "" and secret_rows is not None and secret_rows[i]:
+                    text, marked = SECRET_MARK, True
+                cells.append(f"<td class='num'>{text}</td>")
             else:
                 text = "" if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else str(v)
                 cells.append(f"<td class='txt'>{html.escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     top, foot = caption.html()
-    return f"{top}<table class='desir-table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{foot}"
+    legend = f"<p class='desir-source'>{SECRET_MARK} : secret statistique (voir l'annexe)</p>" if marked else ""
+    return (
+        f"{top}<table class='desir-table'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f"{foot}{legend}"
+    )
 
 
 def write_audit(tables: dict[str, pd.DataFrame], name: str, out_dir: Path) -> Path:
