@@ -206,6 +206,41 @@ share_table(
     "L'ESS dans l'emploi salarié, par pays",
 )
 
+# %%
+fte_t = disclosure.protect(ess, ["Pays"], "fte", "establishment_id") if ess["fte"].notna().all() else None
+jobs_t = disclosure.protect(ess, ["Pays"], "headcount", "establishment_id")
+pop_y = indicators.population_by_territory(build.load(year, "population", proc), year)
+pop_c = pop_y.assign(Pays=pop_y["nuts3"].str[:2].map(labels.COUNTRY_FR))
+pop_c = pop_c[pop_y["nuts3"].isin(est["nuts3"].unique())].groupby("Pays")["population"].sum()
+pop_c[disclosure.TOTAL] = pop_c.sum()
+kf = jobs_t[["Pays", "headcount", "status"]].rename(columns={"headcount": "Postes ESS"})
+if fte_t is not None:
+    kf = kf.merge(fte_t[["Pays", "fte", "status"]].rename(columns={"fte": "ETP ESS", "status": "st2"}), on="Pays")
+    kf["status"] = kf["status"].where(kf["st2"].eq("published"), kf["st2"])
+    kf = kf.drop(columns="st2")
+kf["Population"] = kf["Pays"].map(pop_c)
+kf["Postes ESS pour 100 000 hab."] = 100000 * kf["Postes ESS"] / kf["Population"]
+hidden = kf["status"].ne("published")
+for c in ["Postes ESS", "ETP ESS", "Postes ESS pour 100 000 hab."]:
+    if c in kf:
+        kf[c] = kf[c].where(~hidden)
+kf["Pays"] = kf["Pays"].replace({disclosure.TOTAL: "Zone"})
+kf = kf.sort_values("Pays", key=lambda s: s.eq("Zone")).reset_index(drop=True)
+write_audit({"postes": jobs_t, **({"etp": fte_t} if fte_t is not None else {})}, "chiffres_cles_etp_densite", out_dir)
+display(
+    HTML(
+        publish(
+            kf[[c for c in kf.columns if c != "status"] + ["status"]],
+            "chiffres_cles_etp_densite",
+            cap("Postes, ETP et densité de l'ESS : France, Belgique, zone", "postes ; ETP ; habitants"),
+            out_dir,
+            STUDY,
+            confidential=True,
+            decimals={"Postes ESS pour 100 000 hab.": 0, "ETP ESS": 0},
+        )
+    )
+)
+
 # %% [markdown]
 # ## Part de l'ESS dans l'emploi salarié, par territoire
 
@@ -703,6 +738,43 @@ display(
             sdc,
             "qualite_secret_statistique",
             cap("Secret statistique : cases masquées et contrôle", "cases (postes)", territory=ZONE),
+            out_dir,
+            STUDY,
+            confidential=False,
+        )
+    )
+)
+src_rows = [
+    {
+        "Fichier": f["path"],
+        "Producteur": f.get("publisher", ""),
+        "Millésime": f.get("vintage", ""),
+        "Licence": f.get("licence", ""),
+        "SHA-256": f["sha256"][:16] + "…",
+    }
+    for f in prov["files"]
+]
+display(
+    HTML(
+        publish(
+            pd.DataFrame(src_rows),
+            "provenance_sources",
+            cap("Provenance des fichiers sources", "fichiers", territory="fichiers sources"),
+            out_dir,
+            STUDY,
+            confidential=False,
+        )
+    )
+)
+est_counts = est.groupby("country")["headcount_estimated"].agg(["sum", "size"]).reset_index()
+est_counts.columns = ["Pays", "Établissements à effectif estimé", "Établissements"]
+est_counts["Pays"] = est_counts["Pays"].map(labels.COUNTRY_FR)
+display(
+    HTML(
+        publish(
+            est_counts,
+            "qualite_effectifs_estimes",
+            cap("Effectifs estimés d'après la tranche Sirene (mode public)", "établissements"),
             out_dir,
             STUDY,
             confidential=False,
