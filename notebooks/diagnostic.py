@@ -199,7 +199,7 @@ def share_table(micro, index, name, title):
 # public), numérateur et dénominateurs publiés ensemble.
 
 # %%
-share_table(
+_ = share_table(
     est.assign(Pays=est["country"].map(labels.COUNTRY_FR)),
     "Pays",
     "chiffres_cles_pays",

@@ -141,6 +141,7 @@ def test_fact_sheet_runs_for_a_territory(demo_processed, tmp_path):
     html = reporting.render_job(job, 2023, reports_dir=tmp_path)
     page = html.read_text(encoding="utf-8")
     assert html.parent.name == "fiches" and "Mons" in page and "from desir_analysis" not in page
+    assert 'class="dataframe"' not in page
     assert not re.search(r'(src|href)="https?://', page)
     t = pd.read_csv(tmp_path / "2023" / "tables" / "fiche_be323_chiffres_cles.csv")
     assert t["status"].isin(["published", "primary"]).all()
@@ -191,3 +192,8 @@ def test_unchanged_jobs_are_skipped(tmp_path, monkeypatch):
     assert not failed and produced[0][1].stat().st_mtime_ns == mtime  # skipped: same file
     produced, _ = reporting.run_jobs([job], 2023, reports, progress=False, data_key="d2")
     assert produced[0][1].stat().st_mtime_ns != mtime  # data changed: rendered again
+
+
+def test_no_raw_dataframe_leaks_into_the_pages(diagnostic):
+    _, _, html = diagnostic
+    assert 'class="dataframe"' not in html.read_text(encoding="utf-8")  # every table goes through publish()
