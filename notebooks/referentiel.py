@@ -23,23 +23,14 @@ from pathlib import Path
 
 from IPython.display import HTML, Markdown, display
 
-from desir_analysis import config, perimeters, reference
+from desir_analysis import config, labels, perimeters, reference
 from desir_analysis.tables import Caption, publish
 
 out_dir = Path(output_dir) if output_dir else config.REPORTS_DIR / str(year)
 STUDY = "referentiel"
 SOURCE_REF = "référentiels desir-analysis (INSEE CJ 2022-09, KBO 2025-10, NACE-BEL, COG 2026, NUTS 2021)"
 ZONE_LABEL = {"desir": "zone DESIR", "interreg_fwvl": "zone Interreg France-Wallonie-Vlaanderen"}[zone]
-FAMILY_FR = {
-    "association": "Associations",
-    "cooperative": "Coopératives",
-    "mutual": "Mutuelles",
-    "foundation": "Fondations",
-    "other_nonprofit": "Autres organismes privés non lucratifs",
-    "ess_company": "Sociétés commerciales de l'ESS",
-    "non_ess": "Hors ESS",
-    "unknown": "Inconnue",
-}
+FAMILY_FR = labels.FAMILY_FR
 
 
 def show(table, name, title, unit, territory="France, Belgique", decimals=None):

@@ -58,44 +58,17 @@ WALLOON_ARR = {
     "93",
 }
 HAINAUT_NUTS2016 = ["BE321", "BE322", "BE323", "BE324", "BE325", "BE326", "BE327"]
-ARR_NUTS = {
-    "21000": "BE100",
-    "11000": "BE211",
-    "12000": "BE212",
-    "13000": "BE213",
-    "73000": "BE223",
-    "71000": "BE224",
-    "72000": "BE225",
-    "41000": "BE231",
-    "42000": "BE232",
-    "43000": "BE233",
-    "44000": "BE234",
-    "45000": "BE235",
-    "46000": "BE236",
-    "23000": "BE241",
-    "24000": "BE242",
-    "31000": "BE251",
-    "32000": "BE252",
-    "33000": "BE253",
-    "34000": "BE254",
-    "35000": "BE255",
-    "36000": "BE256",
-    "37000": "BE257",
-    "38000": "BE258",
-    "25000": "BE310",
-    "61000": "BE331",
-    "62000": "BE332",
-    "64000": "BE334",
-    "63000": "BE335",
-    "81000": "BE341",
-    "82000": "BE342",
-    "83000": "BE343",
-    "84000": "BE344",
-    "85000": "BE345",
-    "91000": "BE351",
-    "92000": "BE352",
-    "93000": "BE353",
-}
+
+
+def arrondissement_nuts3() -> dict[str, str]:
+    """Belgian arrondissement (NIS) -> NUTS 2021 code, from ``reference/territories.csv``."""
+    from desir_analysis import reference
+
+    t = reference.territories()
+    t = t[(t["country"] == "BE") & (t["level"] == "arrondissement")]
+    return dict(zip(t["code"], t["nuts3"], strict=True))
+
+
 # (segment, family label, probability, {legal form: weight}, size factor, extra units per enterprise,
 #  [(NACE-BEL 2008 code, weight, size factor)], approval probability)
 SOC = [
@@ -226,7 +199,7 @@ def arrondissement_population() -> pd.Series:
     """Population 2019 by 2019-2025 arrondissement (NIS code), Hainaut split by Statbel weights."""
     pop = _const("population_nuts3_2019.csv").groupby("nuts3")["population"].sum()
     com = _const("communes_be.csv")
-    out = {arr: float(pop.get(n3, 0)) for arr, n3 in ARR_NUTS.items()}
+    out = {arr: float(pop.get(n3, 0)) for arr, n3 in arrondissement_nuts3().items()}  # Hainaut: overwritten below
     hain = com[com["arrondissement"].str[0] == "5"]
     w = hain.groupby("arrondissement")["units_q4_2023"].sum()
     total = float(sum(pop.get(c, 0) for c in HAINAUT_NUTS2016))

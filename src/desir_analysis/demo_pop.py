@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from desir_analysis.demo import YEARS
-from desir_analysis.demo_be import HAINAUT_NUTS2016, ZONE_PROVINCES, _const
+from desir_analysis.demo_be import HAINAUT_NUTS2016, ZONE_PROVINCES, _const, arrondissement_nuts3
 
 GROWTH = {
     "Y_LT5": -0.005,
@@ -50,15 +50,6 @@ FEMALE = {
     "Y_GE90": 0.67,
 }
 ZONE_FR_NUTS = {"FRE11", "FRE12", "FRE21", "FRE23", "FRF21"}
-HAINAUT_2021 = {
-    "51000": "BE32A",
-    "52000": "BE32B",
-    "53000": "BE323",
-    "55000": "BE32C",
-    "56000": "BE32D",
-    "57000": "BE328",
-    "58000": "BE329",
-}
 
 
 def _grow(pop: pd.DataFrame, year: int) -> pd.Series:
@@ -79,7 +70,8 @@ def _hainaut_2021(base: pd.DataFrame) -> pd.DataFrame:
     w = hain.groupby("arrondissement")["units_q4_2023"].sum()
     w = w / w.sum()
     tot = base[base["nuts3"].isin(HAINAUT_NUTS2016)].groupby("age", as_index=False)["population"].sum()
-    parts = [tot.assign(nuts3=HAINAUT_2021[a], population=tot["population"] * share) for a, share in w.items()]
+    nuts = arrondissement_nuts3()
+    parts = [tot.assign(nuts3=nuts[a], population=tot["population"] * share) for a, share in w.items()]
     return pd.concat(parts, ignore_index=True)
 
 
@@ -120,31 +112,7 @@ def generate(root: Path, seed: int = 20260303) -> Path:
         ],
         ignore_index=True,
     )
-    nuts_of_arr = {
-        **HAINAUT_2021,
-        "81000": "BE341",
-        "82000": "BE342",
-        "83000": "BE343",
-        "84000": "BE344",
-        "85000": "BE345",
-        "91000": "BE351",
-        "92000": "BE352",
-        "93000": "BE353",
-        "31000": "BE251",
-        "32000": "BE252",
-        "33000": "BE253",
-        "34000": "BE254",
-        "35000": "BE255",
-        "36000": "BE256",
-        "37000": "BE257",
-        "38000": "BE258",
-        "41000": "BE231",
-        "42000": "BE232",
-        "43000": "BE233",
-        "44000": "BE234",
-        "45000": "BE235",
-        "46000": "BE236",
-    }
+    nuts_of_arr = arrondissement_nuts3()
     header = (
         "CD_REFNIS|TX_DESCR_NL|TX_DESCR_FR|CD_DSTR_REFNIS|TX_ADM_DSTR_DESCR_NL|TX_ADM_DSTR_DESCR_FR|"
         "CD_PROV_REFNIS|TX_PROV_DESCR_NL|TX_PROV_DESCR_FR|CD_RGN_REFNIS|TX_RGN_DESCR_NL|TX_RGN_DESCR_FR|"
