@@ -78,15 +78,18 @@ def protect_study(micro, value="headcount", unit="establishment_id"):
     return {b: (j, c) for b, j, c in zip(BREAKDOWNS, jobs, counts, strict=True)}
 
 
+def show_plain(table, name, caption):
+    """Publish a table that holds no confidential cell (counts of raw lines, metadata…)."""
+    display(HTML(publish(table, name, caption, out_dir, STUDY, confidential=False)))
+
+
 def show_protected(micro, by, title, unit_label, name, value="headcount", unit="establishment_id"):
     """Publish a protected breakdown (establishments and jobs), suppressed cells blank."""
     jobs, counts = PROTECTED[tuple(by)]
     write_audit({"postes": jobs, "etablissements": counts}, name, out_dir)
     AUDITED[name] = jobs
     t = jobs.merge(counts[by + ["one", "status"]], on=by, suffixes=("", "_n"))
-    worst = pd.Series(pd.Categorical(t["status"], ["published", "secondary", "primary"], ordered=True))
-    worst_n = pd.Series(pd.Categorical(t["status_n"], ["published", "secondary", "primary"], ordered=True))
-    t["status"] = pd.concat([worst, worst_n], axis=1).max(axis=1).astype(str).to_numpy()
+    t["status"] = disclosure.combine_status(t[["status", "status_n"]]).to_numpy()
     t = disclosure.blank_suppressed(t, [value, "one"])
     order = {v: i for i, v in enumerate(labels.SIZE_FR.values())}
     t = t.sort_values(by, key=lambda s: s.map(lambda v: (v == "Total", order.get(v, 0), v)), ignore_index=True)
@@ -164,14 +167,7 @@ def share_table(micro, index, name, title):
             "Part dans l'emploi total (%)": (100 * wide["ESS"] / wide["Total"]).to_numpy(),
             "Postes privés, total": wpriv["Total"].to_numpy(),
             "Part dans l'emploi privé (%)": (100 * wide["ESS"] / wpriv["Total"]).to_numpy(),
-            "status": status.apply(
-                lambda r: (
-                    "published"
-                    if (r.fillna("published") == "published").all()
-                    else ("primary" if (r == "primary").any() else "secondary")
-                ),
-                axis=1,
-            ).to_numpy(),
+            "status": disclosure.combine_status(status).to_numpy(),
         }
     )
     out = out.sort_values(index, key=lambda s: s.eq("Total")).reset_index(drop=True)
@@ -460,10 +456,7 @@ tab = evo.pivot(index="territoire", columns="year", values="ess")
 tab_status = evo.pivot(index="territoire", columns="year", values="status")
 tab.columns = [str(c) for c in tab.columns]
 tab = tab.reset_index().rename(columns={"territoire": "Territoire"})
-tab["status"] = tab_status.apply(
-    lambda r: "published" if (r == "published").all() else ("primary" if (r == "primary").any() else "secondary"),
-    axis=1,
-).to_numpy()
+tab["status"] = disclosure.combine_status(tab_status).to_numpy()
 tab = tab.sort_values("Territoire", key=lambda s: s.eq("Total")).reset_index(drop=True)
 period = f"31/12/{first_year} à 31/12/{year}"
 display(
@@ -538,21 +531,14 @@ display(
         )
     )
 )
-display(
-    HTML(
-        publish(
-            pd.DataFrame(trend_rows),
-            "tendance_pays",
-            cap(
-                "Tendance linéaire des postes de l'ESS",
-                "postes ; postes par an",
-                date=f"31/12/{first_year} à 31/12/{year}",
-            ),
-            out_dir,
-            STUDY,
-            confidential=False,
-        )
-    )
+show_plain(
+    pd.DataFrame(trend_rows),
+    "tendance_pays",
+    cap(
+        "Tendance linéaire des postes de l'ESS",
+        "postes ; postes par an",
+        date=f"31/12/{first_year} à 31/12/{year}",
+    ),
 )
 
 # %% [markdown]
@@ -600,17 +586,10 @@ if growth.shape[1] >= 2:
                     "Indicateur": f"{fmt(v, 1)} % par an ({growth.columns.min()}-{growth.columns.max()})",
                 }
             )
-display(
-    HTML(
-        publish(
-            pd.DataFrame(syn),
-            "forces_faiblesses",
-            cap("Forces et faiblesses de l'ESS de la zone", "voir la colonne Indicateur"),
-            out_dir,
-            STUDY,
-            confidential=False,
-        )
-    )
+show_plain(
+    pd.DataFrame(syn),
+    "forces_faiblesses",
+    cap("Forces et faiblesses de l'ESS de la zone", "voir la colonne Indicateur"),
 )
 
 # %% [markdown]
@@ -636,14 +615,7 @@ def reconciliation(country, a, b, name):
     rst = pr.pivot(index="famille", columns="mouvement", values="status")
     cols = [c for c in ["dans les deux", "retirés", "ajoutés", "Total"] if c in rec.columns]
     rec = rec.reindex(columns=cols).reset_index()
-    rec["status"] = rst.apply(
-        lambda r: (
-            "published"
-            if (r.fillna("published") == "published").all()
-            else ("primary" if (r == "primary").any() else "secondary")
-        ),
-        axis=1,
-    ).to_numpy()
+    rec["status"] = disclosure.combine_status(rst).to_numpy()
     rec = rec.sort_values("famille", key=lambda s: s.eq("Total")).reset_index(drop=True)
     rec = rec.rename(columns={"famille": "Famille", "Total": "Total (union)"})
     title = f"{labels.COUNTRY_FR[country]} — établissements employeurs : {a} → {b}"
@@ -676,48 +648,17 @@ acc = pd.DataFrame(prov["accounting"])
 acc = acc[["country", "source_file", "raw_rows", "kept", "rejected", "out_of_scope", "balanced"]]
 acc["balanced"] = acc["balanced"].map({True: "oui", False: "NON"})
 acc.columns = ["Pays", "Fichier", "Lignes brutes", "Retenues", "Rejetées", "Hors champ", "Équilibre"]
-display(
-    HTML(
-        publish(
-            acc,
-            "qualite_comptabilite_lignes",
-            cap("Comptabilité des lignes brutes", "lignes", territory="fichiers sources"),
-            out_dir,
-            STUDY,
-            confidential=False,
-        )
-    )
+show_plain(
+    acc, "qualite_comptabilite_lignes", cap("Comptabilité des lignes brutes", "lignes", territory="fichiers sources")
 )
 rej = build.load(year, "rejects", proc)
 rr = rej.groupby(["country", "source_file", "reason"]).size().rename("Lignes").reset_index()
 rr.columns = ["Pays", "Fichier", "Motif de rejet", "Lignes"]
-display(
-    HTML(
-        publish(
-            rr,
-            "qualite_rejets",
-            cap("Lignes rejetées par motif", "lignes", territory="fichiers sources"),
-            out_dir,
-            STUDY,
-            confidential=False,
-        )
-    )
-)
+show_plain(rr, "qualite_rejets", cap("Lignes rejetées par motif", "lignes", territory="fichiers sources"))
 sc = build.load(year, "scope", proc)
 sc = sc[["country", "source_file", "reason", "n_records"]]
 sc.columns = ["Pays", "Fichier", "Motif hors champ", "Lignes"]
-display(
-    HTML(
-        publish(
-            sc,
-            "qualite_hors_champ",
-            cap("Lignes hors champ par motif", "lignes", territory="fichiers sources"),
-            out_dir,
-            STUDY,
-            confidential=False,
-        )
-    )
-)
+show_plain(sc, "qualite_hors_champ", cap("Lignes hors champ par motif", "lignes", territory="fichiers sources"))
 sdc = []
 for name, t in AUDITED.items():
     o = disclosure.over_suppression(t).set_index("method")
@@ -732,17 +673,10 @@ for name, t in AUDITED.items():
         }
     )
 sdc = pd.DataFrame(sdc)
-display(
-    HTML(
-        publish(
-            sdc,
-            "qualite_secret_statistique",
-            cap("Secret statistique : cases masquées et contrôle", "cases (postes)", territory=ZONE),
-            out_dir,
-            STUDY,
-            confidential=False,
-        )
-    )
+show_plain(
+    sdc,
+    "qualite_secret_statistique",
+    cap("Secret statistique : cases masquées et contrôle", "cases (postes)", territory=ZONE),
 )
 src_rows = [
     {
@@ -754,46 +688,25 @@ src_rows = [
     }
     for f in prov["files"]
 ]
-display(
-    HTML(
-        publish(
-            pd.DataFrame(src_rows),
-            "provenance_sources",
-            cap("Provenance des fichiers sources", "fichiers", territory="fichiers sources"),
-            out_dir,
-            STUDY,
-            confidential=False,
-        )
-    )
+show_plain(
+    pd.DataFrame(src_rows),
+    "provenance_sources",
+    cap("Provenance des fichiers sources", "fichiers", territory="fichiers sources"),
 )
 est_counts = est.groupby("country")["headcount_estimated"].agg(["sum", "size"]).reset_index()
 est_counts.columns = ["Pays", "Établissements à effectif estimé", "Établissements"]
 est_counts["Pays"] = est_counts["Pays"].map(labels.COUNTRY_FR)
-display(
-    HTML(
-        publish(
-            est_counts,
-            "qualite_effectifs_estimes",
-            cap("Effectifs estimés d'après la tranche Sirene (mode public)", "établissements"),
-            out_dir,
-            STUDY,
-            confidential=False,
-        )
-    )
+show_plain(
+    est_counts,
+    "qualite_effectifs_estimes",
+    cap("Effectifs estimés d'après la tranche Sirene (mode public)", "établissements"),
 )
 issues = classify.classification_issues(est)
 issues.columns = ["Champ", "Pays", "Lignes", "Codes distincts", "Exemples"]
-display(
-    HTML(
-        publish(
-            issues,
-            "qualite_codes_inconnus",
-            cap("Codes non classés (famille, secteur ou territoire inconnus)", "établissements"),
-            out_dir,
-            STUDY,
-            confidential=False,
-        )
-    )
+show_plain(
+    issues,
+    "qualite_codes_inconnus",
+    cap("Codes non classés (famille, secteur ou territoire inconnus)", "établissements"),
 )
 
 # %% [markdown]

@@ -137,3 +137,9 @@ def test_protected_tables_pass_the_audit_and_the_rules(rows, ndim):
     assert (pub["top_share"].fillna(0) <= 0.85).all()
     total = t[(t[by] == d.TOTAL).all(axis=1)]
     assert total["v"].iloc[0] == m["v"].sum()
+
+
+def test_combine_status():
+    s = pd.DataFrame({"a": ["published", "published", "secondary", "primary", None],
+                      "b": ["published", "secondary", "secondary", "secondary", "published"]})
+    assert d.combine_status(s).tolist() == ["published", "secondary", "secondary", "primary", "published"]

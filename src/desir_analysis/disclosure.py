@@ -323,6 +323,19 @@ def protect_share(
     return protect(m, [*by, "champ"], value, unit, margins=True, rules=rules)
 
 
+def combine_status(statuses: pd.DataFrame) -> pd.Series:
+    """One status per row from several cells' statuses (e.g. a published row built from many cells).
+
+    ``primary`` if any cell is primary, else ``secondary`` if any is suppressed, else
+    ``published``; a missing cell (no data) counts as published.
+    """
+    s = statuses.fillna("published")
+    out = np.where(
+        s.eq("primary").any(axis=1), "primary", np.where(s.ne("published").any(axis=1), "secondary", "published")
+    )
+    return pd.Series(out, index=statuses.index)
+
+
 def blank_suppressed(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Empty the given value columns where ``status`` is not ``published`` (for publication)."""
     out = table.copy()

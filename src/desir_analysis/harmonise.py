@@ -248,18 +248,27 @@ def french_year(inp: FrenchInputs, valid: pd.DataFrame, stock_rejects: pd.DataFr
                 (f, "hors_zone", int((absent & ~absent_stock & in_f).sum())),
                 (f, "sans_emploi_au_31_12_ou_etablissement_exclu", int((zone_not_used & in_f).sum())),
             ]
+    rej, sc = year_rejects_scope(rejects, scope, "FR", year)
+    return YearOutput(est, rej, sc, kept, raw)
+
+
+def year_rejects_scope(
+    rejects: list[pd.DataFrame], scope: list[tuple[str, str, int]], country: str, year: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Typed ``rejects`` and ``scope`` tables of one country and year from their parts."""
+    parts = [r for r in rejects if len(r)]
     rej = (
-        pd.concat([r for r in rejects if len(r)], ignore_index=True)
-        if any(len(r) for r in rejects)
+        pd.concat(parts, ignore_index=True)
+        if parts
         else pd.DataFrame({c: pd.Series(dtype="string") for c in REJECT_COLUMNS})
     )
     rej.insert(0, "year", year)
-    rej.insert(0, "country", "FR")
+    rej.insert(0, "country", country)
     sc = pd.DataFrame(scope, columns=["source_file", "reason", "n_records"])
     sc = sc[sc["n_records"] > 0]
     sc.insert(0, "year", year)
-    sc.insert(0, "country", "FR")
-    return YearOutput(est, tidy_rejects(rej), tidy_scope(sc), kept, raw)
+    sc.insert(0, "country", country)
+    return tidy_rejects(rej), tidy_scope(sc)
 
 
 def finish_establishments(est: pd.DataFrame) -> pd.DataFrame:

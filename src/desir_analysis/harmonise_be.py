@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from desir_analysis import codes
-from desir_analysis.harmonise import YearOutput, finish_establishments, tidy_rejects, tidy_scope
+from desir_analysis.harmonise import YearOutput, finish_establishments, year_rejects_scope
 from desir_analysis.sources import kbo as kbo_src
 from desir_analysis.sources.csvfile import Layout, read_small, valid_row_lines
 
@@ -245,15 +245,5 @@ def belgian_year(inp: BelgianInputs, year: int, zone_arrondissements: set[str]) 
         scope.append(
             (inp.approvals_file, "entreprise_non_retenue", inp.approvals_rows - n_kept - len(inp.approvals_rejects))
         )
-    rej = (
-        pd.concat([r for r in rejects if len(r)], ignore_index=True)
-        if any(len(r) for r in rejects)
-        else pd.DataFrame({c: pd.Series(dtype="string") for c in ["source_file", "line", "record_id", "reason"]})
-    )
-    rej.insert(0, "year", year)
-    rej.insert(0, "country", "BE")
-    sc = pd.DataFrame(scope, columns=["source_file", "reason", "n_records"])
-    sc = sc[sc["n_records"] > 0]
-    sc.insert(0, "year", year)
-    sc.insert(0, "country", "BE")
-    return YearOutput(est, tidy_rejects(rej), tidy_scope(sc), kept, raw), national
+    rej, sc = year_rejects_scope(rejects, scope, "BE", year)
+    return YearOutput(est, rej, sc, kept, raw), national

@@ -38,6 +38,14 @@ def _coef_table(res, cov_type: str, alpha: float) -> pd.DataFrame:
     )
 
 
+def _undefined(terms: list[str], n: int, cov_type: str, note: str) -> pd.DataFrame:
+    """A coefficient table of NaN with the reason (too few observations for the model)."""
+    nan = {c: np.nan for c in ("coef", "std_err", "statistic", "p_value", "ci_low", "ci_high", "r2")}
+    return pd.DataFrame({"term": terms, **nan, "n": n, "cov_type": cov_type, "note": note})[
+        ["term", "coef", "std_err", "statistic", "p_value", "ci_low", "ci_high", "n", "r2", "cov_type", "note"]
+    ]
+
+
 def trend(
     series: pd.DataFrame, value: str, time: str = "year", horizon: int = 3, alpha: float = 0.05
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -63,21 +71,7 @@ def trend(
             points[c] = np.nan
         points["kind"] = "observed"
         note = f"{len(s)} année(s) observée(s) : 3 au moins pour une tendance"
-        coef = pd.DataFrame(
-            {
-                "term": ["const", "slope"],
-                "coef": np.nan,
-                "std_err": np.nan,
-                "statistic": np.nan,
-                "p_value": np.nan,
-                "ci_low": np.nan,
-                "ci_high": np.nan,
-                "n": len(s),
-                "r2": np.nan,
-                "cov_type": "nonrobust",
-                "note": note,
-            }
-        )
+        coef = _undefined(["const", "slope"], len(s), "nonrobust", note)
         return points.assign(note=note), coef
     if s[time].duplicated().any():
         raise ModelError("trend: one row per year expected")
@@ -118,21 +112,8 @@ def regression(
         raise ModelError(f"regression: missing column(s) {missing}")
     d = frame[cols].apply(pd.to_numeric, errors="coerce").dropna()
     if len(d) <= len(regressors) + 1:  # e.g. a single territory: NaN with the reason
-        return pd.DataFrame(
-            {
-                "term": ["const", *regressors],
-                "coef": np.nan,
-                "std_err": np.nan,
-                "statistic": np.nan,
-                "p_value": np.nan,
-                "ci_low": np.nan,
-                "ci_high": np.nan,
-                "n": len(d),
-                "r2": np.nan,
-                "cov_type": cov_type,
-                "note": f"{len(d)} territoire(s) complet(s) pour {len(regressors) + 1} paramètres",
-            }
-        )
+        note = f"{len(d)} territoire(s) complet(s) pour {len(regressors) + 1} paramètres"
+        return _undefined(["const", *regressors], len(d), cov_type, note)
     x = sm.add_constant(d[regressors], has_constant="add")
     res = sm.OLS(d[outcome].astype(float), x).fit(cov_type=cov_type)
     return _coef_table(res, cov_type, alpha).assign(note="")
