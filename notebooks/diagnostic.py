@@ -247,7 +247,8 @@ by_terr = share_table(
     "part_ess_territoire",
     "Part de l'ESS dans l'emploi salarié total et privé, par territoire NUTS 3",
 )
-code_of = {v: k for k, v in TERR.items() if k in set(est["nuts3"])}
+present = set(est["nuts3"].dropna())
+code_of = {v: k for k, v in TERR.items() if k in present}
 shares = {
     code_of[t]: v
     for t, v in zip(by_terr["Territoire"], by_terr["Part dans l'emploi total (%)"], strict=True)

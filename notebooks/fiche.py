@@ -148,10 +148,10 @@ for by, name, title in (
 series = []
 for y in range(baseline_year, year + 1):
     try:
-        e = build.load(y, "establishments", proc)
+        e = build.load(y, "establishments", proc, filters=[("nuts3", "==", territory)])
     except FileNotFoundError:
         continue
-    e = indicators.flag_perimeter(e[e["nuts3"] == territory], perimeter)
+    e = indicators.flag_perimeter(e, perimeter)
     pr = disclosure.protect(e[e["in_ess"]], ["nuts3"], "headcount", "establishment_id", margins=False)
     series.append(pr.assign(year=y))
 evo = pd.concat(series, ignore_index=True)

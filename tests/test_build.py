@@ -121,8 +121,8 @@ def test_national_aggregates_match_the_zone_rows(demo_processed):
 
 
 def test_build_is_deterministic_and_skips_when_nothing_changed(demo_raw, demo_processed, tmp_path):
-    out, _ = demo_processed
-    again = build.build([2015, 2023], raw_dir=demo_raw, out_dir=tmp_path / "p2")
+    out, _ = demo_processed  # built with one process per core (forked workers)
+    again = build.build([2015, 2023], raw_dir=demo_raw, out_dir=tmp_path / "p2", workers=1)  # in this process
     assert not again.skipped
     for year in ("2015", "2023"):
         for f in (out / year).iterdir():
@@ -171,3 +171,12 @@ def test_a_real_data_folder_takes_precedence_over_the_demo(tmp_path, demo_raw):
     used, is_demo = build.resolve_raw(raw)
     assert used == raw and not is_demo
     assert not (raw / "demo").exists()
+
+
+def test_load_with_a_filter_returns_exactly_the_matching_rows(demo_processed):
+    out, _ = demo_processed
+    full = build.load(2023, "establishments", out)
+    code = full["nuts3"].value_counts().index[1]
+    part = build.load(2023, "establishments", out, filters=[("nuts3", "==", code)])
+    expected = full[full["nuts3"] == code].reset_index(drop=True)
+    pd.testing.assert_frame_equal(part.reset_index(drop=True), expected)

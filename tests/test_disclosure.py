@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from desir_analysis import disclosure as d
@@ -127,6 +127,12 @@ def test_over_suppression_against_the_naive_rule():
     ),
     st.sampled_from([1, 2, 3]),
 )
+# found by hypothesis: (Total, q, y) was recomputable through the lines of B and C only
+@example(
+    rows=[("A", "p", "x", 1, 0), ("A", "p", "x", 1, 2), ("A", "p", "y", 0, 1)]
+    + [("A", "q", "x", 0, 0), ("B", "q", "y", 0, 0), ("C", "q", "y", 0, 0)],
+    ndim=3,
+)
 def test_protected_tables_pass_the_audit_and_the_rules(rows, ndim):
     m = pd.DataFrame(rows, columns=["a", "b", "c", "v", "u"])
     by = ["a", "b", "c"][:ndim]
@@ -140,6 +146,10 @@ def test_protected_tables_pass_the_audit_and_the_rules(rows, ndim):
 
 
 def test_combine_status():
-    s = pd.DataFrame({"a": ["published", "published", "secondary", "primary", None],
-                      "b": ["published", "secondary", "secondary", "secondary", "published"]})
+    s = pd.DataFrame(
+        {
+            "a": ["published", "published", "secondary", "primary", None],
+            "b": ["published", "secondary", "secondary", "secondary", "published"],
+        }
+    )
     assert d.combine_status(s).tolist() == ["published", "secondary", "secondary", "primary", "published"]

@@ -197,3 +197,59 @@ def test_unchanged_jobs_are_skipped(tmp_path, monkeypatch):
 def test_no_raw_dataframe_leaks_into_the_pages(diagnostic):
     _, _, html = diagnostic
     assert 'class="dataframe"' not in html.read_text(encoding="utf-8")  # every table goes through publish()
+
+
+def test_a_reused_kernel_starts_each_notebook_from_a_clean_state(tmp_path, monkeypatch):
+    nb = tmp_path / "nb"
+    nb.mkdir()
+    (nb / "dirty.py").write_text(
+        '# %% tags=["parameters"]\nyear = 1\noutput_dir = ""\n\n# %%\n'
+        "import matplotlib\nimport matplotlib.pyplot as plt\nleftover = 42\n"
+        'matplotlib.rcParams["lines.linewidth"] = 9.5\nplt.figure()\nprint("dirty ran")\n'
+    )
+    (nb / "check.py").write_text(
+        '# %% tags=["parameters"]\nyear = 1\noutput_dir = ""\n\n# %%\n'
+        "import matplotlib\nimport matplotlib.pyplot as plt\n"
+        'assert "leftover" not in globals(), "variable leaked from the previous notebook"\n'
+        'assert matplotlib.rcParams["lines.linewidth"] != 9.5, "matplotlib settings leaked"\n'
+        'assert not plt.get_fignums(), "open figures leaked"\n'
+    )
+    monkeypatch.setattr(reporting.config, "NOTEBOOKS_DIR", nb)
+    jobs = [reporting.Job(reporting.Study(n, f"{n}.py", n), n, n, ()) for n in ("dirty", "check", "dirty", "check")]
+    produced, failed = reporting.run_jobs(jobs, 2023, reports_dir=tmp_path / "r", workers=1, progress=False)
+    assert not failed, failed
+    logs = tmp_path / "r" / "2023" / "_logs"
+    dirty, check = (logs / "dirty.log").read_text(), (logs / "check.log").read_text()
+    assert "dirty ran" in dirty and '"year": 2023' in dirty and "cellule" in dirty
+    assert "notebook n° 4 sur ce noyau" in check  # one kernel for the four runs
+
+
+def test_after_a_failure_the_next_notebook_gets_a_new_kernel(tmp_path, monkeypatch):
+    nb = tmp_path / "nb"
+    nb.mkdir()
+    (nb / "ok.py").write_text('# %% tags=["parameters"]\nyear = 1\noutput_dir = ""\n\n# %%\nx = 1\n')
+    (nb / "boom.py").write_text('# %% tags=["parameters"]\nyear = 1\noutput_dir = ""\n\n# %%\nraise ValueError("x")\n')
+    monkeypatch.setattr(reporting.config, "NOTEBOOKS_DIR", nb)
+    jobs = [reporting.Job(reporting.Study(n, f"{n}.py", n), n, n, ()) for n in ("boom", "ok")]
+    produced, failed = reporting.run_jobs(jobs, 2023, reports_dir=tmp_path / "r", workers=1, progress=False)
+    assert [j.name for j, _ in failed] == ["boom"]
+    logs = tmp_path / "r" / "2023" / "_logs"
+    assert "ÉCHEC" in (logs / "boom.log").read_text() and "ValueError" in (logs / "boom.log").read_text()
+    assert "notebook n° 1 sur ce noyau" in (logs / "ok.log").read_text()
+
+
+def test_a_fact_sheet_is_the_same_in_a_fresh_and_in_a_reused_kernel(demo_processed, tmp_path):
+    processed, _ = demo_processed
+
+    def sheet(code):
+        params = (("zone", "desir"), ("territory", code), ("baseline_year", 2015), ("processed_dir", str(processed)))
+        return reporting.Job(reporting.STUDIES["fiches"], f"fiches/fiche_{code}", f"Fiche {code}", params)
+
+    fresh = reporting.render_job(sheet("BE323"), 2023, reports_dir=tmp_path / "fresh").read_bytes()
+    produced, failed = reporting.run_jobs(
+        [sheet("FRE11"), sheet("BE323")], 2023, reports_dir=tmp_path / "warm", workers=1, progress=False
+    )
+    assert not failed
+    assert "notebook n° 2" in (tmp_path / "warm" / "2023" / "_logs" / "fiches__fiche_BE323.log").read_text()
+    warm = (tmp_path / "warm" / "2023" / "fiches" / "fiche_BE323.html").read_bytes()
+    assert warm == fresh

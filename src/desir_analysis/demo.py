@@ -24,6 +24,7 @@ default), so national *counts* in demo mode are not to scale while national
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -339,8 +340,47 @@ def _calibrate(est: pd.DataFrame) -> pd.DataFrame:
     return est
 
 
+def _generate_others(root: Path, scale: float, rest_fraction: float, seed: int) -> None:
+    """The Belgian files and the population files (independent of the French draws)."""
+    from desir_analysis import demo_be, demo_pop  # demo_be imports this module's constants
+
+    demo_be.generate(root, scale=scale, rest_fraction=min(1.0, rest_fraction * 5), seed=seed + 1)
+    demo_pop.generate(root, seed=seed + 2)
+
+
 def generate(root: Path, scale: float = 1.0, rest_fraction: float = 1 / 50, seed: int = 20260101) -> DemoFiles:
-    """Write the demo raw files under ``root/fr/`` and ``root/be/`` (deterministic for a seed)."""
+    """Write the demo raw files under ``root/fr/`` and ``root/be/`` (deterministic for a seed).
+
+    The Belgian and population files are written by a forked process while this one
+    writes the French files (each generator has its own seed: the files do not
+    depend on the order).
+    """
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = None
+    if "fork" in mp.get_all_start_methods() and (os.cpu_count() or 1) > 1:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
+        others = pool.submit(_generate_others, root, scale, rest_fraction, seed)
+    try:
+        files = _generate_fr(root, scale, rest_fraction, seed)
+        if pool is None:
+            _generate_others(root, scale, rest_fraction, seed)
+        else:
+            others.result()
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    (root / "DEMO.txt").write_text(
+        f"{DEMO_NOTICE}\nGénéré par desir_analysis.demo ; ne pas utiliser comme données réelles.\n"
+        f"version {demo_version()} scale {float(scale)} rest_fraction {rest_fraction} seed {seed}\n",
+        encoding="utf-8",
+    )
+    return files
+
+
+def _generate_fr(root: Path, scale: float, rest_fraction: float, seed: int) -> DemoFiles:
+    """The French files (Sirene stocks and history, employment extracts)."""
     rng = np.random.default_rng(seed)
     dep = _constants("departements_fr.csv")
     communes = _constants("communes_fr.csv")
@@ -386,19 +426,7 @@ def generate(root: Path, scale: float = 1.0, rest_fraction: float = 1 / 50, seed
     ent_first["flag"] = flag
     # non-employer and long-closed establishments (present in the stock, no jobs)
     extra = _extra_rows(rng, est, n)
-    files = _write(root, est, ent_first, extra, rng)
-    from desir_analysis import demo_be  # Belgian side (imports this module's constants)
-
-    demo_be.generate(root, scale=scale, rest_fraction=min(1.0, rest_fraction * 5), seed=seed + 1)
-    from desir_analysis import demo_pop
-
-    demo_pop.generate(root, seed=seed + 2)
-    (root / "DEMO.txt").write_text(
-        f"{DEMO_NOTICE}\nGénéré par desir_analysis.demo ; ne pas utiliser comme données réelles.\n"
-        f"version {demo_version()} scale {float(scale)} rest_fraction {rest_fraction} seed {seed}\n",
-        encoding="utf-8",
-    )
-    return files
+    return _write(root, est, ent_first, extra, rng)
 
 
 def _extra_rows(rng: np.random.Generator, est: pd.DataFrame, n: int) -> pd.DataFrame:

@@ -225,11 +225,37 @@ def _fix_exposed(t: pd.DataFrame, by: list[str], value: str) -> pd.DataFrame:
                 pick = min(free, key=lambda c: vals[c])
                 if best is None or vals[pick] < vals[best]:
                     best = pick
+        if best is None:  # every cell of the target's own lines is hidden: it is exposed through other lines
+            best = _widen(t, by, value, target)
         if best is None:
-            return t
+            raise RuntimeError(f"protect: cell {t.iloc[target][by].tolist()} stays recomputable")
         status[best] = "secondary"
         t = _secondary(t.assign(status=status), by, value)
+    if len(_exposed(t, by)):
+        raise RuntimeError("protect: secondary suppression did not converge")
     return t
+
+
+def _widen(t: pd.DataFrame, by: list[str], value: str, target: int) -> int | None:
+    """A published cell to suppress so that ``target`` is no longer recomputable.
+
+    Candidates are the published cells of every line that holds a hidden cell, tried
+    from the smallest value; the first one that protects ``target`` is returned, else
+    the smallest (the caller loops until the audit passes).
+    """
+    status = t["status"].to_numpy()
+    vals = t[value].to_numpy(dtype=float)
+    cands: set[int] = set()
+    for margin, details in _equations(t, by):
+        cells = np.append(details, margin)
+        if (status[cells] != "published").any():
+            cands |= {int(c) for c in cells if status[c] == "published"}
+    ordered = sorted(cands, key=lambda c: (vals[c], c))
+    for c in ordered:
+        trial = _secondary(t.assign(status=np.where(np.arange(len(t)) == c, "secondary", status)), by, value)
+        if target not in set(_exposed(trial, by)):
+            return c
+    return ordered[0] if ordered else None
 
 
 def naive_suppression(table: pd.DataFrame) -> pd.DataFrame:

@@ -110,7 +110,7 @@ def _approved(inp: BelgianInputs, enterprises: pd.Series, ref: str) -> pd.Series
         return pd.Series(pd.NA, index=enterprises.index, dtype="boolean")
     a = inp.approvals
     active = a[(a["start"] <= ref) & (a["end"].eq("") | a["end"].ge(ref))]
-    return enterprises.isin(set(active["enterprise"])).astype("boolean")
+    return pd.Series(codes.isin(enterprises, set(active["enterprise"])), index=enterprises.index, dtype="boolean")
 
 
 def units_frame(inp: BelgianInputs, year: int) -> pd.DataFrame:
@@ -190,7 +190,7 @@ def belgian_year(inp: BelgianInputs, year: int, zone_arrondissements: set[str]) 
     )
     national = finish_establishments(nat)
     arr = national["territory"]
-    in_zone = arr.isin(zone_arrondissements) | national["zone_interreg_fwvl"]
+    in_zone = codes.isin(arr, zone_arrondissements) | national["zone_interreg_fwvl"].fillna(False).to_numpy(dtype=bool)
     est = national[in_zone].reset_index(drop=True)
     # --- accounting --------------------------------------------------------------------------
     rejects, scope, kept, raw = [inp.kbo.rejects, inp.employment_rejects], [], {}, dict(inp.kbo.rows)
@@ -207,7 +207,7 @@ def belgian_year(inp: BelgianInputs, year: int, zone_arrondissements: set[str]) 
     )
     kept_units = set(est["establishment_id"])
     files = e["source_file"].to_numpy()
-    used = this & e["unit"].isin(kept_units).to_numpy()
+    used = this & codes.isin(e["unit"], kept_units)
     valid_this = np.zeros(len(e), dtype=bool)
     valid_this[np.flatnonzero(this)[valid.to_numpy()]] = True
     zero = valid_this & ~(e["headcount"].fillna(0).gt(0).to_numpy())
@@ -232,13 +232,13 @@ def belgian_year(inp: BelgianInputs, year: int, zone_arrondissements: set[str]) 
     ):
         name = k.files[stem].name
         ids = frame[col].astype("string").str.replace(".", "", regex=False)
-        n_kept = int(ids.isin(ids_kept).sum())
+        n_kept = int(codes.isin(ids, ids_kept).sum())
         n_rej = int((k.rejects["source_file"] == name).sum())
         kept[name] = n_kept
         scope.append((name, "non_employeur_ou_hors_zone_ou_non_retenu", raw[name] - n_kept - n_rej))
     if inp.approvals_file:
         a = inp.approvals
-        n_kept = int(a["enterprise"].isin(ent_kept).sum())
+        n_kept = int(codes.isin(a["enterprise"], ent_kept).sum())
         raw[inp.approvals_file] = inp.approvals_rows
         kept[inp.approvals_file] = n_kept
         rejects.append(inp.approvals_rejects)

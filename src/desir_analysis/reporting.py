@@ -6,17 +6,27 @@ checks the parameters against the notebook's ``parameters`` cell (papermill only
 warns on unknown names), executes it with an explicit kernel, working directory
 and time-outs, and exports HTML with the project's offline template (no code,
 no request to any external host, a table of contents). A failing notebook is
-kept under ``reports/<year>/failed/`` and never exported.
+kept under ``reports/<year>/_failed/`` and never exported; every run writes a log
+(``reports/<year>/_logs/<name>.log``: parameters, kernel output, cell timings).
+
+Kernels are reused: each worker process keeps one kernel (:class:`WarmKernel`)
+for all the notebooks it runs, so the ~1 s kernel start and the ~1.7 s import of
+pandas/matplotlib/seaborn/statsmodels are paid once per worker, not once per fact
+sheet. A hidden first cell empties the namespace (``%reset -f``), closes figures
+and restores matplotlib's settings, so a notebook never sees its predecessor's
+variables; a kernel that failed or timed out is discarded, never reused.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html as html_lib
 import json
 import logging
 import os
 import re
 import tempfile
+import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -24,8 +34,13 @@ from pathlib import Path
 import jupytext
 import nbformat
 import papermill
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.utils import remove_args
 
 from desir_analysis import config
 
@@ -53,9 +68,28 @@ class ReportError(RuntimeError):
     """A study could not be produced."""
 
 
+RESET_SOURCE = """\
+# desir: the kernel is reused between notebooks; start from an empty namespace.
+get_ipython().run_line_magic("reset", "-f")
+import matplotlib as _mpl, matplotlib.pyplot as _plt
+_plt.close("all")
+if not hasattr(_mpl, "_desir_rc"):
+    _mpl._desir_rc = _mpl.rcParams.copy()
+_mpl.rcParams.update({k: v for k, v in _mpl._desir_rc.items() if k != "backend"})
+del _mpl, _plt
+"""
+
+
 def to_ipynb(source: Path, target: Path) -> Path:
-    """Convert a jupytext percent script to a notebook with the kernel set."""
+    """Convert a jupytext percent script to a notebook with the kernel set.
+
+    A first cell tagged ``remove-cell`` (never exported) resets the kernel's state:
+    see :data:`RESET_SOURCE` and :class:`WarmKernel`.
+    """
     nb = jupytext.read(source)
+    reset = nbformat.v4.new_code_cell(RESET_SOURCE)
+    reset.metadata["tags"] = ["remove-cell", "desir-reset"]
+    nb.cells.insert(0, reset)
     nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
     nb.metadata.setdefault("language_info", {"name": "python"})
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -73,9 +107,122 @@ def check_parameters(notebook: Path, parameters: dict[str, object]) -> None:
         raise ReportError(f"{notebook.name}: unknown parameter(s) {unknown}; declared: {sorted(declared)}")
 
 
-def execute(notebook: Path, output: Path, parameters: dict[str, object], failed_dir: Path) -> Path:
-    """Execute a notebook with papermill; on error keep it in ``failed_dir`` and raise."""
+class _WarmEngine(NBClientEngine):
+    """papermill's nbclient engine on a kernel it does not own (the kernel survives the run)."""
+
+    @classmethod
+    def execute_managed_notebook(
+        cls,
+        nb_man,
+        kernel_name,
+        log_output=False,
+        stdout_file=None,
+        stderr_file=None,
+        start_timeout=60,
+        execution_timeout=None,
+        **kwargs,
+    ):
+        """Run the cells on ``kwargs["km"]``, then close this run's client channels (not the kernel)."""
+        kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+        client = PapermillNotebookClient(
+            nb_man,
+            timeout=execution_timeout,
+            startup_timeout=start_timeout,
+            kernel_name=kernel_name,
+            log=logging.getLogger("papermill"),
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+            **kwargs,
+        )
+        try:
+            return client.execute()
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+
+
+papermill_engines.register("desir-warm", _WarmEngine)
+
+
+class WarmKernel:
+    """One kernel reused by the successive notebooks of a worker process.
+
+    The kernel is started by the first notebook (in the project root) and shut
+    down by :meth:`close` (called at the end of :func:`run_jobs` and when a worker
+    process exits); after a failure it is discarded and the next notebook starts
+    a fresh one.
+    """
+
+    def __init__(self) -> None:
+        self.km: AsyncKernelManager | None = None
+        self.runs = 0
+        self.pid = os.getpid()
+
+    def manager(self) -> AsyncKernelManager:
+        """The kernel manager to run the next notebook on (started on first use)."""
+        if self.km is None:
+            self.km = AsyncKernelManager(kernel_name=KERNEL)
+            self.runs = 0
+        self.runs += 1
+        return self.km
+
+    def close(self) -> None:
+        """Shut the kernel down (no-op when none is running)."""
+        km, self.km = self.km, None
+        if km is not None and km.has_kernel:
+            try:
+                run_sync(km.shutdown_kernel)(now=True)
+            except Exception as exc:  # noqa: BLE001 - a kernel already gone is fine
+                log.debug("kernel shutdown: %s", exc)
+
+
+def _cell_timings(path: Path) -> list[str]:
+    """One line per executed code cell: duration (s) and first source line (from papermill's metadata)."""
+    if not path.exists():
+        return []
+    nb = nbformat.read(path, as_version=4)
+    lines = []
+    for i, cell in enumerate(nb.cells):
+        meta = cell.metadata.get("papermill", {})
+        if cell.cell_type == "code" and meta.get("duration") is not None:
+            first = next((s for s in cell.source.splitlines() if s.strip()), "")[:70]
+            lines.append(f"  cellule {i:3d} {meta['duration']:7.2f} s  {meta.get('status', '')}  {first}")
+    return lines
+
+
+def execute(
+    notebook: Path,
+    output: Path,
+    parameters: dict[str, object],
+    failed_dir: Path,
+    kernel: WarmKernel | None = None,
+    log_file: Path | None = None,
+) -> Path:
+    """Execute a notebook with papermill; on error keep it in ``failed_dir`` and raise.
+
+    Args:
+        notebook: input ``.ipynb``.
+        output: executed notebook to write.
+        parameters: checked against the ``parameters`` cell (unknown names are an error).
+        failed_dir: where a failing notebook is kept.
+        kernel: reuse this worker's kernel; ``None`` starts and stops a fresh one.
+        log_file: log of the run (parameters, kernel stdout/stderr, cell timings, error).
+    """
     check_parameters(notebook, parameters)
+    extra: dict[str, object] = {}
+    if kernel is not None:
+        extra = {"engine_name": "desir-warm", "km": kernel.manager()}
+    log_fh = None
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        log_fh = log_file.open("w", encoding="utf-8")
+        log_fh.write(f"{dt.datetime.now().isoformat(timespec='seconds')} {notebook.name} -> {output.name}\n")
+        log_fh.write(f"paramètres : {json.dumps(parameters, ensure_ascii=False, default=str)}\n")
+        use = f"partagé, notebook n° {kernel.runs} sur ce noyau" if kernel else "dédié"
+        log_fh.write(f"noyau : {use} (processus {os.getpid()})\n--- sorties\n")
+        log_fh.flush()
+    start = time.perf_counter()
     try:
         papermill.execute_notebook(
             str(notebook),
@@ -87,13 +234,26 @@ def execute(notebook: Path, output: Path, parameters: dict[str, object], failed_
             progress_bar=False,
             execution_timeout=1800,
             start_timeout=120,
+            stdout_file=log_fh,
+            stderr_file=log_fh,
+            **extra,
         )
     except Exception as exc:  # papermill raises PapermillExecutionError and kernel errors
+        if kernel is not None:
+            kernel.close()  # never reuse a kernel in an unknown state
         failed_dir.mkdir(parents=True, exist_ok=True)
         kept = failed_dir / output.name
         if output.exists():
             output.replace(kept)
+        if log_fh is not None:
+            log_fh.write(f"--- ÉCHEC après {time.perf_counter() - start:.1f} s\n{exc}\n")
+            log_fh.write("\n".join(_cell_timings(kept)) + "\n")
+            log_fh.close()
         raise ReportError(f"{notebook.name} failed; executed notebook kept in {kept}: {exc}") from exc
+    if log_fh is not None:
+        log_fh.write(f"--- terminé en {time.perf_counter() - start:.1f} s\n")
+        log_fh.write("\n".join(_cell_timings(output)) + "\n")
+        log_fh.close()
     return output
 
 
@@ -124,6 +284,8 @@ def export_html(notebook: Path, target: Path, title: str) -> Path:
     """Export an executed notebook to self-contained HTML without code cells."""
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata["title"] = title
+    for i, cell in enumerate(nb.cells):  # jupytext and papermill draw random ids: the page would differ each run
+        cell.id = f"c{i}"
     exporter = HTMLExporter(extra_template_basedirs=[_template_dir()], template_name="desir")
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
@@ -158,15 +320,21 @@ class Job:
     parameters: tuple[tuple[str, object], ...]
 
 
-def render_job(job: Job, year: int, reports_dir: Path | None = None) -> Path:
-    """Run one job for a year and export its HTML; returns the HTML path."""
+def render_job(job: Job, year: int, reports_dir: Path | None = None, kernel: WarmKernel | None = None) -> Path:
+    """Run one job for a year and export its HTML; returns the HTML path.
+
+    The log of the run is written to ``reports/<year>/_logs/<name>.log``; ``kernel``
+    reuses a worker's kernel (see :class:`WarmKernel`), ``None`` uses a fresh one.
+    """
     out_dir = (reports_dir or config.REPORTS_DIR) / str(year)
     stem = job.name.replace("/", "__")
     work = out_dir / "_notebooks"
     src = to_ipynb(config.NOTEBOOKS_DIR / job.study.notebook, work / f"{stem}.input.ipynb")
     params = {"year": year, **dict(job.parameters), "output_dir": str(out_dir)}
     try:
-        executed = execute(src, work / f"{stem}.ipynb", params, out_dir / "_failed")
+        executed = execute(
+            src, work / f"{stem}.ipynb", params, out_dir / "_failed", kernel, out_dir / "_logs" / f"{stem}.log"
+        )
     finally:
         src.unlink(missing_ok=True)
     return export_html(executed, out_dir / f"{job.name}.html", f"{job.title} — {year}")
@@ -202,10 +370,24 @@ def job_key(job: Job, year: int, data_key: str, code_key: str) -> str:
     return h.hexdigest()
 
 
+_WORKER_KERNEL: WarmKernel | None = None
+
+
+def _worker_kernel() -> WarmKernel:
+    """This process's reused kernel, shut down when the process exits (pool workers included)."""
+    global _WORKER_KERNEL
+    if _WORKER_KERNEL is None or _WORKER_KERNEL.pid != os.getpid():  # a forked worker never inherits a kernel
+        from multiprocessing import util
+
+        _WORKER_KERNEL = WarmKernel()
+        util.Finalize(_WORKER_KERNEL, _WORKER_KERNEL.close, exitpriority=10)
+    return _WORKER_KERNEL
+
+
 def _run_one(job: Job, year: int, reports_dir: Path | None) -> tuple[Job, Path | None, str]:
     for attempt in range(2):  # a kernel may fail to start when several start at once (papermill #511)
         try:
-            return job, render_job(job, year, reports_dir), ""
+            return job, render_job(job, year, reports_dir, _worker_kernel()), ""
         except ReportError as exc:
             message = str(exc)
             if (
@@ -254,10 +436,12 @@ def run_jobs(
         jobs = todo
     bar = tqdm(total=len(jobs), desc="études", unit="notebook", disable=not progress)
     if workers <= 1 or len(jobs) <= 1:
-        results = (_run_one(j, year, reports_dir) for j in jobs)
-        for job, path, err in results:
-            (produced.append((job, path)) if path else failed.append((job, err)))
-            bar.update()
+        try:
+            for job, path, err in (_run_one(j, year, reports_dir) for j in jobs):
+                (produced.append((job, path)) if path else failed.append((job, err)))
+                bar.update()
+        finally:
+            _worker_kernel().close()
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for job, path, err in pool.map(_run_one, jobs, [year] * len(jobs), [reports_dir] * len(jobs)):

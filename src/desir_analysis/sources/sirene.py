@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from desir_analysis.sources.csvfile import BadLine, Layout, locate, stream
 
