@@ -442,15 +442,19 @@ if {"women", "part_time", "fte", "payroll_eur"} <= set(ess.columns) and ess[["ft
 # ## Évolution de l'emploi de l'ESS
 
 # %%
-series = []
+series, series_countries, ess_by_year = [], [], {}
 for y in range(first_year, year + 1):
     try:
         e = build.load(y, "establishments", proc)
     except FileNotFoundError:
         continue
     e = indicators.flag_perimeter(e[classify.in_zone(e, zone)], perimeter)
-    e = e[e["in_ess"]].assign(territoire=lambda d: d["nuts3"].map(TERR))
+    e = e[e["in_ess"]].assign(
+        territoire=lambda d: d["nuts3"].map(TERR), Pays=lambda d: d["country"].map(labels.COUNTRY_FR)
+    )
+    ess_by_year[y] = e
     series.append(disclosure.protect(e, ["territoire"], "headcount", "establishment_id").assign(year=y))
+    series_countries.append(disclosure.protect(e, ["Pays"], "headcount", "establishment_id").assign(year=y))
 evo = pd.concat(series, ignore_index=True)
 evo["ess"] = evo["headcount"].where(evo["status"].eq("published"))
 tab = evo.pivot(index="territoire", columns="year", values="ess")
@@ -494,10 +498,10 @@ display(
 # de la tendance et l'intervalle de prévision à 95 %, prolongée de trois ans.
 
 # %%
-by_country = evo.assign(
-    Pays=evo["territoire"].map({v: labels.COUNTRY_FR[k[:2]] for k, v in TERR.items() if k[:2] in labels.COUNTRY_FR})
-)
-series_c = by_country.groupby(["Pays", "year"], as_index=False)["ess"].sum()
+# country totals protected as such (a sum of published territories would silently miss the masked ones)
+series_c = pd.concat(series_countries, ignore_index=True)
+series_c = series_c[series_c["Pays"].ne("Total") & series_c["status"].eq("published")]
+series_c = series_c.rename(columns={"headcount": "ess"})[["Pays", "year", "ess"]]
 fig, ax = plt.subplots(figsize=(9, 4.2))
 trend_rows = []
 for i, (pays, grp) in enumerate(series_c.groupby("Pays")):
@@ -543,6 +547,126 @@ show_plain(
 )
 
 # %% [markdown]
+# ### Décomposition de l'évolution par secteur (analyse structurelle-résiduelle)
+#
+# Pour chaque pays, l'évolution des postes de l'ESS de la zone entre le début et la fin de la période
+# est décomposée en trois effets dont la somme est exactement l'évolution observée :
+# **effet national** (croissance qu'aurait eue la zone au rythme de l'ESS du pays entier),
+# **effet de structure** (surcroît dû au poids, dans la zone, des secteurs qui croissent plus ou moins vite
+# dans le pays) et **effet local** (écart propre à la zone, secteur par secteur). Référence : l'ESS du pays
+# entier, même périmètre (agrégats nationaux). Un secteur sous secret statistique une des deux années n'est
+# pas publié ; la ligne d'ensemble ne sépare alors pas structure et effet local (la répartition
+# permettrait de recalculer les secteurs masqués) et donne leur somme.
+
+# %%
+ss_start_year = min(ess_by_year)
+shift_rows = []
+if ss_start_year < year:
+    e0, e1 = ess_by_year[ss_start_year], ess_by_year[year]
+    nat0 = build.load(ss_start_year, "national_aggregates", proc)
+    nat1 = build.load(year, "national_aggregates", proc)
+    prot0 = disclosure.protect(
+        e0.assign(Secteur=e0["sector_group"].map(SECTOR)), ["Pays", "Secteur"], "headcount", "establishment_id"
+    )
+    prot1 = PROTECTED[("Pays", "Secteur")][0]  # the statuses of the sector table published above
+    write_audit({f"postes_{ss_start_year}": prot0}, "ess_shift_share", out_dir)
+    AUDITED[f"ess_shift_share (postes {ss_start_year})"] = prot0
+    cell_status = prot0.merge(prot1, on=["Pays", "Secteur"], how="outer", suffixes=("_0", "_1"))
+    cell_status["status"] = disclosure.combine_status(cell_status[["status_0", "status_1"]]).to_numpy()
+    cell_status = cell_status.set_index(["Pays", "Secteur"])["status"]
+    for c in sorted(set(e1["country"])):
+        pays = labels.COUNTRY_FR[c]
+        ref0 = indicators.national_reference(nat0, c, perimeter).rename(columns={"jobs": "headcount"})
+        ref1 = indicators.national_reference(nat1, c, perimeter).rename(columns={"jobs": "headcount"})
+        ss = indicators.shift_share(
+            e0[e0["country"] == c], e1[e1["country"] == c], "country", "sector_group", "headcount", ref0, ref1
+        )
+        ss["Pays"], ss["Secteur"] = pays, ss["sector_group"].map(SECTOR)
+        ss["status"] = [cell_status.get((pays, s), "primary") for s in ss["Secteur"]]
+        whole = cell_status.get((pays, disclosure.TOTAL), "primary")
+        comps = ["start_value", "end_value", "change", "reference_growth", "sector_mix", "local_effect"]
+        total = ss[comps].sum()
+        total_row = {"Pays": pays, "Secteur": "Ensemble", **total.to_dict(), "note": "", "status": whole}
+        if not ss["status"].eq("published").all():
+            total_row["structure_plus_local"] = total["sector_mix"] + total["local_effect"]
+            total_row["sector_mix"] = total_row["local_effect"] = float("nan")
+            total_row["note"] = "structure et effet local non séparés (secteurs sous secret)"
+        ss["structure_plus_local"] = ss["sector_mix"] + ss["local_effect"]
+        published = ss["status"].eq("published")
+        ss.loc[~published, comps + ["structure_plus_local"]] = float("nan")
+        ss.loc[~published, "note"] = ""  # « absent au départ » would tell a masked cell's value
+        shift_rows += [ss, pd.DataFrame([total_row])]
+if shift_rows:
+    shift = pd.concat(shift_rows, ignore_index=True)
+    shift["structure_plus_local"] = shift["structure_plus_local"].fillna(shift["sector_mix"] + shift["local_effect"])
+    shift = shift.rename(
+        columns={
+            "start_value": f"Postes {ss_start_year}",
+            "end_value": f"Postes {year}",
+            "change": "Évolution",
+            "reference_growth": "Effet national",
+            "sector_mix": "Effet de structure",
+            "local_effect": "Effet local",
+            "structure_plus_local": "Écart au rythme national (structure + local)",
+            "note": "Note",
+        }
+    )
+    shift = shift[
+        [
+            "Pays",
+            "Secteur",
+            f"Postes {ss_start_year}",
+            f"Postes {year}",
+            "Évolution",
+            "Effet national",
+            "Effet de structure",
+            "Effet local",
+            "Écart au rythme national (structure + local)",
+            "Note",
+            "status",
+        ]
+    ]
+    display(
+        HTML(
+            publish(
+                shift,
+                "ess_shift_share",
+                cap(
+                    f"Décomposition de l'évolution des postes de l'ESS, {ss_start_year}-{year}",
+                    "postes",
+                    date=f"31/12/{ss_start_year} et 31/12/{year}",
+                ),
+                out_dir,
+                STUDY,
+                confidential=True,
+                decimals={c: 0 for c in shift.columns if c not in ("Pays", "Secteur", "Note", "status")},
+            )
+        )
+    )
+    local = shift[shift["Secteur"].ne("Ensemble") & shift["Effet local"].notna()]
+    if len(local):
+        fig, ax = plt.subplots(figsize=(9, 0.32 * local["Secteur"].nunique() + 1.5))
+        sns.barplot(data=local, y="Secteur", x="Effet local", hue="Pays", orient="h", ax=ax)
+        ax.axvline(0, color="0.3", lw=0.8)
+        ax.set(ylabel="", xlabel="postes", title="Effet local par secteur (écart propre à la zone)")
+        ax.legend(title="", fontsize=8)
+        display(
+            HTML(
+                figures.to_html(
+                    fig,
+                    cap(
+                        f"Effet local de l'évolution des postes de l'ESS par secteur, {ss_start_year}-{year} "
+                        "(secteurs publiés)",
+                        "postes",
+                        date=f"31/12/{ss_start_year} et 31/12/{year}",
+                    ),
+                )
+            )
+        )
+else:
+    display(Markdown("Une seule année disponible : pas de décomposition de l'évolution."))
+
+# %% [markdown]
 # ## Forces et faiblesses
 #
 # Synthèse tirée des tableaux précédents (cases publiées seulement).
@@ -585,6 +709,20 @@ if growth.shape[1] >= 2:
                     "Constat": label,
                     "Où": t,
                     "Indicateur": f"{fmt(v, 1)} % par an ({growth.columns.min()}-{growth.columns.max()})",
+                }
+            )
+if shift_rows:
+    local = shift[shift["Secteur"].ne("Ensemble")].dropna(subset=["Effet local"])
+    for label, picked in (
+        ("Dynamisme propre à la zone le plus fort", local.nlargest(2, "Effet local")),
+        ("Dynamisme propre à la zone le plus faible", local.nsmallest(2, "Effet local")),
+    ):
+        for _, r in picked.iterrows():
+            syn.append(
+                {
+                    "Constat": label,
+                    "Où": f"{r['Pays']} — {r['Secteur']}",
+                    "Indicateur": f"effet local {fmt(r['Effet local'], 0)} postes ({ss_start_year}-{year})",
                 }
             )
 show_plain(

@@ -253,3 +253,42 @@ def test_a_fact_sheet_is_the_same_in_a_fresh_and_in_a_reused_kernel(demo_process
     assert "notebook n° 2" in (tmp_path / "warm" / "2023" / "_logs" / "fiches__fiche_BE323.log").read_text()
     warm = (tmp_path / "warm" / "2023" / "fiches" / "fiche_BE323.html").read_bytes()
     assert warm == fresh
+
+
+def test_diagnostic_shift_share_adds_up_and_respects_secrecy(diagnostic):
+    processed, out, _ = diagnostic
+    from desir_analysis import classify, labels, perimeters
+
+    t = pd.read_csv(out / "tables" / "ess_shift_share.csv")
+    sectors = pd.read_csv(out / "tables" / "ess_secteur.csv")
+    secret_sectors = set(map(tuple, sectors.loc[sectors["status"] != "published", ["Pays", "Secteur"]].to_numpy()))
+    jobs = {}
+    for y in (2015, 2023):
+        e = pd.read_parquet(processed / str(y) / "establishments.parquet")
+        e = e[classify.in_zone(e, "desir") & perimeters.in_perimeter(e, "core_crossborder")]
+        e = e.assign(Pays=e["country"].map(labels.COUNTRY_FR), Secteur=e["sector_group"].map(labels.sector_fr()))
+        jobs[y] = e.groupby(["Pays", "Secteur"])["headcount"].sum()
+        jobs[(y, "Ensemble")] = e.groupby("Pays")["headcount"].sum()
+    parts = ["Effet national", "Effet de structure", "Effet local"]
+    for _, r in t.iterrows():
+        key = (r["Pays"], r["Secteur"])
+        if r["Secteur"] == "Ensemble":
+            assert r["Postes 2015"] == jobs[(2015, "Ensemble")][r["Pays"]]
+            assert r["Postes 2023"] == jobs[(2023, "Ensemble")][r["Pays"]]
+            split = r[["Effet de structure", "Effet local"]].notna().all()
+            rows = t[(t["Pays"] == r["Pays"]) & (t["Secteur"] != "Ensemble")]
+            assert split == (rows["status"] == "published").all()  # never split when a sector is masked
+            assert r["Effet national"] + r["Écart au rythme national (structure + local)"] == pytest.approx(
+                r["Évolution"]
+            )
+        elif r["status"] == "published":
+            assert key not in secret_sectors
+            assert r["Postes 2015"] == jobs[2015].get(key, 0) and r["Postes 2023"] == jobs[2023].get(key, 0)
+            assert (
+                r[parts].sum() == pytest.approx(r["Évolution"])
+                and r["Évolution"] == r["Postes 2023"] - r["Postes 2015"]
+            )
+        else:
+            assert r[["Postes 2015", "Postes 2023", *parts]].isna().all() and pd.isna(r["Note"])
+    masked = set(map(tuple, t.loc[t["status"] != "published", ["Pays", "Secteur"]].to_numpy()))
+    assert {k for k in secret_sectors if "Total" not in k} <= masked  # masked in the sector table: masked here
