@@ -453,7 +453,7 @@ def _extra_rows(rng: np.random.Generator, est: pd.DataFrame, n: int) -> pd.DataF
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write a demo file as INSEE does (comma, no quotes, ``\\n``) with pyarrow's writer (≈10× pandas).
+    """Write a demo file as INSEE does (comma, no quotes, Unix line ends) with pyarrow's writer (≈10× pandas).
 
     No value may contain a comma, a quote or a line break: the writer raises rather
     than quote (the demo never produces one).
