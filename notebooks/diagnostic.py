@@ -83,8 +83,12 @@ def show_plain(table, name, caption):
     display(HTML(publish(table, name, caption, out_dir, STUDY, confidential=False)))
 
 
-def show_protected(micro, by, title, unit_label, name, value="headcount", unit="establishment_id"):
-    """Publish a protected breakdown (establishments and jobs), suppressed cells blank."""
+def show_protected(micro, by, title, unit_label, name, value="headcount", unit="establishment_id", wide=None):
+    """Publish a protected breakdown (establishments and jobs), suppressed cells blank.
+
+    With ``wide`` (one of ``by``), the page shows the jobs as a cross-table with that
+    column spread (the file keeps one line per cell, with its status).
+    """
     jobs, counts = PROTECTED[tuple(by)]
     write_audit({"postes": jobs, "etablissements": counts}, name, out_dir)
     AUDITED[name] = jobs
@@ -94,6 +98,18 @@ def show_protected(micro, by, title, unit_label, name, value="headcount", unit="
     order = {v: i for i, v in enumerate(labels.SIZE_FR.values())}
     t = t.sort_values(by, key=lambda s: s.map(lambda v: (v == "Total", order.get(v, 0), v)), ignore_index=True)
     t = t[by + ["one", value, "status"]].rename(columns={"one": "Établissements employeurs", value: unit_label})
+    view = None
+    if wide:
+        rows = [c for c in by if c != wide]
+        cells = t.pivot(index=rows, columns=wide, values=unit_label)
+        absent = t.assign(x=1).pivot(index=rows, columns=wide, values="x").isna()
+        cells = cells.mask(absent, 0)  # no establishment at all: a true zero, not a secret
+        cells = cells[sorted(cells.columns, key=lambda v: (v == "Total", order.get(v, 0), v))]
+        view = cells.reset_index()
+        view.columns.name = None
+        view["status"] = disclosure.combine_status(t.pivot(index=rows, columns=wide, values="status")).to_numpy()
+        view = view.sort_values(rows, key=lambda s: s.eq("Total"), ignore_index=True)
+        title += f" (postes au 31/12 ; établissements dans le fichier {name}.csv)"
     display(
         HTML(
             publish(
@@ -103,6 +119,7 @@ def show_protected(micro, by, title, unit_label, name, value="headcount", unit="
                 out_dir,
                 STUDY,
                 confidential=True,
+                view=view,
             )
         )
     )
@@ -309,6 +326,9 @@ show_protected(
 
 # %%
 nat = build.load(year, "national_aggregates", proc)
+# ESS jobs by sector are also published in the sector table: a row is shown only when its cells are
+# published in both tables (else the share table could undo a secondary suppression of the other).
+sector_status = PROTECTED[("Pays", "Secteur")][0].set_index(["Pays", "Secteur"])["status"]
 sec_rows = []
 for country in sorted(est["country"].unique()):
     sub = est[est["country"] == country].assign(Secteur=lambda d: d["sector_group"].map(SECTOR))
@@ -317,7 +337,9 @@ for country in sorted(est["country"].unique()):
     AUDITED[f"secteurs_part_ess_{country.lower()}"] = ps
     w = ps.pivot(index="Secteur", columns="champ", values="headcount")
     stt = ps.pivot(index="Secteur", columns="champ", values="status")
-    ok = stt.eq("published").all(axis=1)
+    stt["sector_table"] = [sector_status.get((labels.COUNTRY_FR[country], s), "published") for s in stt.index]
+    row_status = disclosure.combine_status(stt)
+    ok = row_status.eq("published")
     ref = indicators.national_reference(nat, country, perimeter)
     ref["Secteur"] = ref["sector_group"].map(SECTOR)
     zone_ess = w["ESS"].drop(index="Total", errors="ignore")
@@ -336,7 +358,7 @@ for country in sorted(est["country"].unique()):
                 if good and w.loc[sect, "Total"]
                 else None,
                 "Quotient de localisation (zone / pays)": lq_zone.get(sect) if good else None,
-                "status": "published" if good else "primary",
+                "status": row_status[sect],
             }
         )
 sectors_table = pd.DataFrame(sec_rows)
@@ -364,6 +386,7 @@ show_protected(
     "Postes de l'ESS par territoire et par famille",
     "Postes au 31/12",
     "ess_territoire_famille",
+    wide="Famille",
 )
 
 # %% [markdown]
@@ -479,14 +502,29 @@ display(
 evo = evo[evo["territoire"].ne("Total") & evo["ess"].notna()].copy()
 base = evo[evo["year"] == evo["year"].min()].set_index("territoire")["ess"]
 evo["indice"] = 100 * evo["ess"] / evo["territoire"].map(base)
-fig, ax = plt.subplots(figsize=(9, 4.5))
-sns.lineplot(data=evo, x="year", y="indice", hue="territoire", marker="o", ax=ax)
-ax.set(xlabel="", ylabel=f"indice base 100 en {first_year}", title="Postes de l'ESS par territoire")
-ax.legend(title="", fontsize=7, ncol=2, bbox_to_anchor=(1.01, 1), loc="upper left")
+# one bar per territory (17 lines on one chart cannot be read on a screen): change over the period
+last = evo[evo["year"] == evo["year"].max()].dropna(subset=["indice"]).copy()
+last["Évolution (%)"] = last["indice"] - 100
+last["Pays"] = last["territoire"].map(
+    {v: labels.COUNTRY_FR[k[:2]] for k, v in TERR.items() if k[:2] in labels.COUNTRY_FR}
+)
+last = last.sort_values("Évolution (%)", ascending=False)
+first_obs, last_obs = int(evo["year"].min()), int(evo["year"].max())
+fig, ax = plt.subplots(figsize=(9, 0.3 * len(last) + 1.5))
+sns.barplot(data=last, y="territoire", x="Évolution (%)", hue="Pays", hue_order=sorted(last["Pays"].unique()), ax=ax)
+ax.axvline(0, color="0.3", lw=0.8)
+ax.set(ylabel="", xlabel=f"évolution {first_obs}-{last_obs} (%)", title="Évolution des postes de l'ESS par territoire")
+ax.legend(title="", fontsize=8)
 display(
     HTML(
         figures.to_html(
-            fig, cap(f"Évolution des postes de l'ESS, indice base 100 en {first_year}", "indice", date=period)
+            fig,
+            cap(
+                f"Évolution des postes de l'ESS par territoire, {first_obs}-{last_obs} "
+                "(territoires publiés les deux années)",
+                "%",
+                date=period,
+            ),
         )
     )
 )
@@ -598,6 +636,9 @@ if ss_start_year < year:
         shift_rows += [ss, pd.DataFrame([total_row])]
 if shift_rows:
     shift = pd.concat(shift_rows, ignore_index=True)
+    shift = shift.sort_values(
+        ["Pays", "Secteur"], key=lambda s: s.map(lambda v: (v == "Ensemble", v)), ignore_index=True
+    )
     shift["structure_plus_local"] = shift["structure_plus_local"].fillna(shift["sector_mix"] + shift["local_effect"])
     shift = shift.rename(
         columns={
@@ -860,8 +901,9 @@ show_plain(
 # - **Secret statistique** : aucune case ne repose sur moins de 3 établissements ni sur un
 #   établissement pesant plus de 85 % de la case (secret primaire) ; des cases supplémentaires
 #   sont masquées pour qu'aucune case masquée ne puisse être recalculée à partir des totaux
-#   (secret secondaire). Les cases masquées sont vides ; la colonne `status` des tableaux
-#   CSV / XLSX dit pourquoi.
+#   (secret secondaire). Les cases masquées portent la marque « s » ; la colonne « Secret » des
+#   tableaux (`status` dans les fichiers CSV / XLSX : `primary`, `secondary`, `published`) dit
+#   pourquoi une ligne a des cases masquées.
 # - **Anciennes nomenclatures** : un établissement encore codé en NAF rév. 1 reçoit le code
 #   NAF rév. 2 de son unité légale ; une unité belge sans activité principale reçoit celle de
 #   son entreprise.

@@ -35,3 +35,15 @@ def test_choropleth_from_the_gisco_file(shared):
     fig = figures.choropleth(str(path), {"FRE11": 10.0, "BE323": 14.0, "BE342": math.nan}, "t", "%")
     html = figures.to_html(fig, Caption("t", "%", "s", "d", "z"))
     assert html.count("data:image/png;base64,") == 1
+
+
+def test_numeric_axes_are_formatted_the_french_way():
+    fig, ax = plt.subplots()
+    ax.plot([2015, 2026], [100_000, 160_000])
+    figures.french_ticks(fig)
+    fig.canvas.draw()
+    y = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    x = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert "160\u202f000" in y and "2016" in x  # thousands separated, years left alone
+    assert figures._tick_label(-2.5) == "\u22122,5"
+    plt.close(fig)

@@ -92,6 +92,18 @@ def test_diagnostic_says_demo_and_shows_no_code(diagnostic):
         assert t["source"].str.contains("données de démonstration (synthétiques)", regex=False).all(), csv_file
 
 
+def test_the_sector_share_table_never_shows_a_cell_masked_in_the_sector_table(diagnostic):
+    _, out, _ = diagnostic
+    sectors = pd.read_csv(out / "tables" / "ess_secteur.csv").set_index(["Pays", "Secteur"])["status"]
+    share = pd.read_csv(out / "tables" / "secteurs_part_et_specialisation.csv")
+    masked = 0
+    for _, r in share.iterrows():
+        if sectors.get((r["Pays"], r["Secteur"]), "published") != "published":
+            masked += 1
+            assert r["status"] != "published" and pd.isna(r["Postes ESS"]) and pd.isna(r["Postes du secteur"])
+    assert masked > 0  # the 1 % demo has masked sectors: the check is not vacuous
+
+
 def test_diagnostic_tables_protect_small_cells(diagnostic):
     processed, out, _ = diagnostic
     est = pd.read_parquet(processed / "2023" / "establishments.parquet")
@@ -177,6 +189,8 @@ def test_suppressed_cells_show_the_secret_mark():
     page = to_html(t, Caption("t", "u", "s", "d", "z"))
     assert "<td class='num'>s</td>" in page and "secret statistique" in page
     assert "<td class='num'>10</td>" in page
+    assert "<th class='txt'>Secret</th>" in page and "<td class='txt'>primaire</td>" in page
+    assert "published" not in page and ">primary<" not in page  # codes stay in the files
 
 
 def test_unchanged_jobs_are_skipped(tmp_path, monkeypatch):

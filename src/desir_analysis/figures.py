@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from desir_analysis.tables import Caption  # noqa: E402
+from desir_analysis.tables import Caption, format_number  # noqa: E402
 
 
 def setup() -> None:
@@ -22,8 +22,29 @@ def setup() -> None:
     plt.rcParams.update({"figure.dpi": 110, "axes.titlesize": 12, "axes.titleweight": "bold"})
 
 
+def _tick_label(value: float, _pos: object = None) -> str:
+    """A tick in French: ``160 000``, ``2,5`` (years such as 2024 stay as they are)."""
+    if value == round(value) and 1900 <= value <= 2100:
+        return str(int(value))
+    return format_number(float(value), 0 if value == round(value) else 1).replace("-", "\u2212")
+
+
+def french_ticks(fig: plt.Figure) -> None:
+    """Use French number formatting on every numeric axis of ``fig`` (category axes untouched)."""
+    from matplotlib.ticker import FuncFormatter, ScalarFormatter
+
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if isinstance(axis.get_major_formatter(), ScalarFormatter):
+                axis.set_major_formatter(FuncFormatter(_tick_label))
+
+
 def to_html(fig: plt.Figure, caption: Caption) -> str:
-    """The figure as an embedded PNG with its caption (title, unit, source, date, territory)."""
+    """The figure as an embedded PNG with its caption (title, unit, source, date, territory).
+
+    Numeric axes get French number formatting (:func:`french_ticks`).
+    """
+    french_ticks(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight", dpi=110)
     plt.close(fig)

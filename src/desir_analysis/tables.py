@@ -19,6 +19,8 @@ import pandas as pd
 
 STATUSES = ("published", "primary", "secondary")
 SECRET_MARK = "s"
+STATUS_HEADER = "Secret"
+STATUS_FR = {"published": "", "primary": "primaire", "secondary": "secondaire"}  # HTML only; files keep the codes
 NBSP = "\u202f"  # narrow no-break space, the French thousands separator
 
 
@@ -64,7 +66,9 @@ def to_html(table: pd.DataFrame, caption: Caption, decimals: dict[str, int] | No
 
     Numeric columns are right-aligned, text columns left-aligned; a missing value is
     empty, except in a row whose ``status`` is not ``published``, where it shows the
-    mark :data:`SECRET_MARK` (explained under the table and in the annex).
+    mark :data:`SECRET_MARK` (explained under the table and in the annex). The
+    ``status`` column, when shown, is headed « Secret » and reads « primaire »,
+    « secondaire » or nothing (the files keep the contract's codes).
     """
     decimals = decimals or {}
     secret_rows = table["status"].ne("published").to_numpy() if "status" in table.columns else None
@@ -72,7 +76,10 @@ def to_html(table: pd.DataFrame, caption: Caption, decimals: dict[str, int] | No
         c: pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c]) for c in table.columns
     }
     default_decimals = {c: _default_decimals(table[c]) for c in table.columns if numeric[c]}
-    head = "".join(f"<th class='{'num' if numeric[c] else 'txt'}'>{html.escape(str(c))}</th>" for c in table.columns)
+    head = "".join(
+        f"<th class='{'num' if numeric[c] else 'txt'}'>{html.escape(STATUS_HEADER if c == 'status' else str(c))}</th>"
+        for c in table.columns
+    )
     body = []
     marked = False
     for i, row in enumerate(table.itertuples(index=False)):
@@ -86,6 +93,7 @@ def to_html(table: pd.DataFrame, caption: Caption, decimals: dict[str, int] | No
                 cells.append(f"<td class='num'>{text}</td>")
             else:
                 text = "" if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else str(v)
+                text = STATUS_FR.get(text, text) if c == "status" else text
                 cells.append(f"<td class='txt'>{html.escape(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     top, foot = caption.html()
@@ -119,6 +127,7 @@ def publish(
     *,
     confidential: bool,
     decimals: dict[str, int] | None = None,
+    view: pd.DataFrame | None = None,
 ) -> str:
     """Write a published table (CSV + workbook sheet) and return its HTML.
 
@@ -131,6 +140,8 @@ def publish(
         study: study name (workbook name).
         confidential: True when cells come from confidential microdata.
         decimals: decimals per numeric column in the HTML.
+        view: another arrangement of the same published cells shown in the page instead
+            of ``table`` (e.g. a cross-table of a long file), with its own ``status`` column.
     """
     if not name.replace("_", "").isalnum() or name.lower() != name:
         raise ValueError(f"table name must be lower-case [a-z0-9_], got {name!r}")
@@ -144,7 +155,9 @@ def publish(
         raise ValueError(f"table {name!r}: status must be one of {STATUSES}, got {out.loc[bad, 'status'].iloc[0]!r}")
     tables_dir = out_dir / "tables"
     tables_dir.mkdir(parents=True, exist_ok=True)
-    shown = out.drop(columns="status") if (out["status"] == "published").all() else out
+    shown = out if view is None else view
+    if "status" not in shown.columns or shown["status"].eq("published").all():
+        shown = shown.drop(columns="status", errors="ignore")
     # the files carry their caption: unit, source (with the demo notice when synthetic), date, territory
     out = out.assign(
         unite=caption.unit, source=caption.source, date_reference=caption.reference_date, territoire=caption.territory
