@@ -255,6 +255,70 @@ display(
 )
 
 # %% [markdown]
+# ## Définitions et comparabilité
+#
+# **Périmètre retenu** : voir l'en-tête ; les familles de l'ESS sont définies par la **forme juridique**
+# dans les deux pays (note « Définition commune de l'ESS »), avec les mêmes exclusions d'activité.
+#
+# **Comparable** : établissements employeurs (lieu de travail) et postes salariés, par famille, secteur
+# regroupé (NACE rév. 2, commune aux deux pays), territoire NUTS 3 et taille ; parts de l'ESS dans
+# l'emploi salarié total et privé, calculées de la même façon dans les deux pays.
+#
+# **À lire avec prudence** : la date (31 décembre en France, fin du 4e trimestre en Belgique), la notion
+# d'emploi (postes Flores / postes de travail ONSS), l'ETP (définitions nationales) et les coopératives
+# belges (agrément CNC ou finalité sociale, sans équivalent exact en France). **Non comparable** : les
+# périmètres nationaux entre eux (INSEE, loi de 2014, ConcertES), d'où les tableaux de passage ci-dessous.
+#
+# ### Ce que change le périmètre
+#
+# France : du périmètre statistique INSEE à l'ESS au sens de la loi de 2014 (sociétés commerciales
+# portant la mention ESS au répertoire Sirene). Belgique : du périmètre ConcertES au socle
+# transfrontalier (sans les sociétés à finalité sociale ni les associations de fait).
+# Établissements employeurs par famille.
+
+
+# %%
+def reconciliation(country, a, b, name):
+    sub = est[est["country"] == country]
+    a_in, b_in = perimeters.in_perimeter(sub, a), perimeters.in_perimeter(sub, b)
+    both = a_in | b_in
+    family = sub["ess_family"].map(labels.FAMILY_FR).where(sub["ess_family"].ne("non_ess"), "Autres formes juridiques")
+    mv = sub[both].assign(famille=family[both], mouvement="dans les deux")
+    mv.loc[(a_in & ~b_in)[both].to_numpy(), "mouvement"] = "retirés"
+    mv.loc[(~a_in & b_in)[both].to_numpy(), "mouvement"] = "ajoutés"
+    pr = disclosure.protect(mv.assign(one=1), ["famille", "mouvement"], "one", "establishment_id")
+    pr["one"] = pr["one"].where(pr["status"].eq("published"))
+    rec = pr.pivot(index="famille", columns="mouvement", values="one")
+    rst = pr.pivot(index="famille", columns="mouvement", values="status")
+    absent = pr.assign(x=1).pivot(index="famille", columns="mouvement", values="x")
+    cols = ["dans les deux", "retirés", "ajoutés", "Total"]
+    absent = absent.reindex(columns=cols).isna()
+    rec = rec.reindex(columns=cols).mask(absent, 0).reset_index()  # no establishment moved: a true zero
+    rec.columns.name = None
+    rec["status"] = disclosure.combine_status(rst).to_numpy()
+    rec = rec.sort_values("famille", key=lambda s: s.eq("Total")).reset_index(drop=True)
+    rec = rec.rename(columns={"famille": "Famille", "Total": "Total (union)"})
+    names = labels.perimeter_fr()
+    title = f"{labels.COUNTRY_FR[country]} — établissements employeurs : {names[a]} → {names[b]}"
+    display(
+        HTML(
+            publish(
+                rec,
+                name,
+                cap(title, "nombre d'établissements", territory=f"{ZONE}, {labels.COUNTRY_FR[country]}"),
+                out_dir,
+                STUDY,
+                confidential=True,
+            )
+        )
+    )
+
+
+reconciliation("FR", "insee", "ess_law_2014", "reconciliation_perimetres_fr")
+if "BE" in set(est["country"]):
+    reconciliation("BE", "concertes", "core_crossborder", "reconciliation_perimetres_be")
+
+# %% [markdown]
 # ## Part de l'ESS dans l'emploi salarié, par territoire
 
 # %%
@@ -771,51 +835,6 @@ show_plain(
     "forces_faiblesses",
     cap("Forces et faiblesses de l'ESS de la zone", "voir la colonne Indicateur"),
 )
-
-# %% [markdown]
-# ## Ce que change le périmètre
-#
-# France : du périmètre statistique INSEE à l'ESS au sens de la loi de 2014 (sociétés commerciales
-# portant la mention ESS au répertoire Sirene). Belgique : du périmètre ConcertES au socle
-# transfrontalier (sans les sociétés à finalité sociale ni les associations de fait).
-# Établissements employeurs par famille.
-
-
-# %%
-def reconciliation(country, a, b, name):
-    sub = est[est["country"] == country]
-    a_in, b_in = perimeters.in_perimeter(sub, a), perimeters.in_perimeter(sub, b)
-    both = a_in | b_in
-    mv = sub[both].assign(famille=lambda d: d["ess_family"].map(labels.FAMILY_FR), mouvement="dans les deux")
-    mv.loc[(a_in & ~b_in)[both].to_numpy(), "mouvement"] = "retirés"
-    mv.loc[(~a_in & b_in)[both].to_numpy(), "mouvement"] = "ajoutés"
-    pr = disclosure.protect(mv.assign(one=1), ["famille", "mouvement"], "one", "establishment_id")
-    pr["one"] = pr["one"].where(pr["status"].eq("published"))
-    rec = pr.pivot(index="famille", columns="mouvement", values="one")
-    rst = pr.pivot(index="famille", columns="mouvement", values="status")
-    cols = [c for c in ["dans les deux", "retirés", "ajoutés", "Total"] if c in rec.columns]
-    rec = rec.reindex(columns=cols).reset_index()
-    rec["status"] = disclosure.combine_status(rst).to_numpy()
-    rec = rec.sort_values("famille", key=lambda s: s.eq("Total")).reset_index(drop=True)
-    rec = rec.rename(columns={"famille": "Famille", "Total": "Total (union)"})
-    title = f"{labels.COUNTRY_FR[country]} — établissements employeurs : {a} → {b}"
-    display(
-        HTML(
-            publish(
-                rec,
-                name,
-                cap(title, "nombre d'établissements", territory=f"{ZONE}, {labels.COUNTRY_FR[country]}"),
-                out_dir,
-                STUDY,
-                confidential=True,
-            )
-        )
-    )
-
-
-reconciliation("FR", "insee", "ess_law_2014", "reconciliation_perimetres_fr")
-if "BE" in set(est["country"]):
-    reconciliation("BE", "concertes", "core_crossborder", "reconciliation_perimetres_be")
 
 # %% [markdown]
 # ## Annexe qualité
