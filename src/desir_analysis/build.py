@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -157,7 +158,9 @@ def resolve_raw(raw_dir: Path | None = None) -> tuple[Path, bool]:
         )
         raw_dir.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=raw_dir, prefix=".demo-"))
+        start = time.perf_counter()
         demo.generate(tmp)
+        print(f"[desir] données de démonstration générées en {time.perf_counter() - start:.1f} s", flush=True)
         if demo_dir.exists():
             shutil.rmtree(demo_dir)
         os.replace(tmp, demo_dir)
@@ -371,6 +374,7 @@ def build(
     if not force and len(done) == len(years):
         print(f"[desir] données traitées à jour pour {years} (aucune entrée ni code modifié)", flush=True)
         return BuildResult(years, True, is_demo, pd.DataFrame(), out)
+    start = time.perf_counter()
     inputs = read_french(src, years, mode, progress)
     valid, stock_rejects = validate_zone_rows(inputs)
     be_inputs = read_belgian(be_src) if be_src is not None else None
@@ -392,8 +396,13 @@ def build(
         is_demo,
         out,
     )
+    workers = max(1, min(workers or os.cpu_count() or 1, len(years)))
+    print(
+        f"[desir] sources lues en {time.perf_counter() - start:.1f} s ; {len(years)} année(s) sur {workers} processus",
+        flush=True,
+    )
     acc_all = []
-    for acc, message in _map_years(context, years, workers or os.cpu_count() or 1):
+    for acc, message in _map_years(context, years, workers):
         acc_all.append(acc)
         print(message, flush=True)
     return BuildResult(years, False, is_demo, pd.concat(acc_all, ignore_index=True), out)
