@@ -153,3 +153,40 @@ def test_combine_status():
         }
     )
     assert d.combine_status(s).tolist() == ["published", "secondary", "secondary", "primary", "published"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("ABC"), st.sampled_from("pq"), st.booleans(), st.integers(0, 500)),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_tables_of_one_study_are_safe_together(rows):
+    # every establishment (ESS or not) by territory × champ, and the ESS ones by territory × family:
+    # the ESS cells of the first table are the family totals of the second
+    m = pd.DataFrame(rows, columns=["terr", "fam", "ess", "v"]).assign(u=range(len(rows)))
+    m["champ"] = np.where(m["ess"], "ESS", "Hors ESS")
+    share = d.protect(m, ["terr", "champ"], "v", "u")
+    fam = d.protect(m[m["ess"]], ["terr", "fam"], "v", "u") if m["ess"].any() else None
+    tables, scopes = [share], [{}]
+    if fam is not None:
+        tables.append(fam)
+        scopes.append({"champ": "ESS"})
+    tables = d.consistent(tables, scopes)
+    assert d.audit_joint(tables, scopes).empty
+    if fam is not None:
+        s = tables[0].set_index(["terr", "champ"])["status"]
+        f = tables[1].set_index(["terr", "fam"])["status"]
+        for terr in set(m.loc[m["ess"], "terr"]):
+            assert (s[(terr, "ESS")] == "published") == (f[(terr, d.TOTAL)] == "published")
+
+
+def test_joint_audit_finds_a_cell_published_in_another_table():
+    m = pd.DataFrame({"terr": list("AAAABBBB"), "fam": list("xxyyxxyy"), "v": [5, 5, 1, 1, 5, 5, 5, 5], "u": range(8)})
+    t = d.protect(m, ["terr", "fam"], "v", "u")
+    assert (t["status"] != "published").any()
+    leaked = t.assign(status="published")  # the same cells published by another document
+    assert not d.audit_joint([t, leaked]).empty
+    assert d.audit_joint([t, t]).empty

@@ -176,17 +176,70 @@ def _exposed(t: pd.DataFrame, by: list[str]) -> np.ndarray:
                 coef[pos[r]] += c
         if coef.any():
             rows.append(coef)
+    return suppressed[_determined(rows, len(suppressed))].astype(int)
+
+
+def _determined(rows: list[np.ndarray], n: int) -> np.ndarray:
+    """Which of ``n`` unknowns are fixed by linear relations (coefficients on the unknowns only).
+
+    An unknown is determined when its unit vector lies in the row space of the
+    relations, i.e. when every vector of their null space is 0 on it (one SVD).
+    """
     if not rows:
-        return np.array([], dtype=int)  # no relation involves a hidden cell: nothing to recompute it from
+        return np.zeros(n, dtype=bool)  # no relation involves a hidden cell: nothing to recompute it from
     a = np.vstack(rows)
-    rank = np.linalg.matrix_rank(a)
-    out = []
-    for k, r in enumerate(suppressed):
-        e = np.zeros(len(suppressed))
-        e[k] = 1.0
-        if np.linalg.matrix_rank(np.vstack([a, e])) == rank:
-            out.append(r)
-    return np.asarray(out, dtype=int)
+    _, sing, vt = np.linalg.svd(a, full_matrices=True)
+    tol = max(a.shape) * np.finfo(float).eps * (sing[0] if len(sing) else 0.0)
+    rank = int((sing > tol).sum())
+    null = vt[rank:]  # rows span the null space
+    if len(null) == 0:
+        return np.ones(n, dtype=bool)
+    return np.sqrt((null**2).sum(axis=0)) < 1e-9
+
+
+@dataclass
+class _Joint:
+    """Cells of several tables identified across tables, their relations and what is exposed."""
+
+    keys: list[tuple]
+    values: np.ndarray
+    relations: list[dict[int, float]]
+    masked: set[int]
+    exposed: list[int]
+
+
+def _joint(tables: list[pd.DataFrame], scopes: list[dict]) -> _Joint:
+    ids: dict[tuple, int] = {}
+    values: dict[int, float] = {}
+    masked: set[int] = set()
+    published: set[int] = set()
+    relations: list[dict[int, float]] = []
+    for t, scope in zip(tables, scopes, strict=True):
+        t = t.reset_index(drop=True)
+        by, value = _infer(t)
+        gid = [ids.setdefault(k, len(ids)) for k in _cell_keys(t, by, value, scope)]
+        for g, s, v in zip(gid, t["status"], t[value].to_numpy(dtype=float), strict=True):
+            (published if s == "published" else masked).add(g)
+            values[g] = v
+        for margin, details in _equations(t, by):
+            rel = {gid[margin]: 1.0}
+            for det in details:
+                rel[gid[det]] = rel.get(gid[det], 0.0) - 1.0
+            relations.append(rel)
+    unknown = sorted(masked - published)
+    pos = {g: k for k, g in enumerate(unknown)}
+    rows = []
+    for rel in relations:
+        coef = np.zeros(len(unknown))
+        for g, c in rel.items():
+            if g in pos:
+                coef[pos[g]] += c
+        if coef.any():
+            rows.append(coef)
+    # a cell masked in one table but published in another is exposed outright
+    exposed = sorted(masked & published) + [unknown[k] for k in np.flatnonzero(_determined(rows, len(unknown)))]
+    keys = [k for k, _ in sorted(ids.items(), key=lambda kv: kv[1])]
+    return _Joint(keys, np.array([values[g] for g in range(len(keys))]), relations, masked, exposed)
 
 
 def audit(table: pd.DataFrame) -> pd.DataFrame:
@@ -204,6 +257,32 @@ def audit(table: pd.DataFrame) -> pd.DataFrame:
     hidden = t["status"].to_numpy() != "published"
     exposed = _exposed(t, by) if hidden.any() else np.array([], dtype=int)
     return t.iloc[exposed][[*by, value, "status"]].reset_index(drop=True)
+
+
+def audit_joint(tables: list[pd.DataFrame], scopes: list[dict] | None = None) -> pd.DataFrame:
+    """Suppressed cells recomputable from the published cells of several tables together.
+
+    The cells of all the tables are identified as in :func:`consistent` (value column,
+    non-total breakdown values, table scope) and every additive relation of every table
+    is used at once: a cell masked in one table but published in another, or recoverable
+    only by combining two tables' relations, is exposed. Returns the exposed cells
+    (measure and key); empty proves the set of tables safe against exact recovery.
+    """
+    j = _joint(tables, scopes or [{} for _ in tables])
+    return pd.DataFrame(
+        {"measure": [j.keys[g][0] for g in j.exposed], "cell": [dict(sorted(j.keys[g][1])) for g in j.exposed]}
+    )
+
+
+def _joint_candidate(j: _Joint) -> int | None:
+    """A published cell whose suppression works against the first exposed cell (smallest value first)."""
+    target = j.exposed[0]
+    near = [rel for rel in j.relations if target in rel]
+    for pool in (near, [rel for rel in j.relations if any(g in j.masked for g in rel)]):
+        cands = sorted({g for rel in pool for g in rel if g not in j.masked}, key=lambda g: (j.values[g], g))
+        if cands:
+            return cands[0]
+    return None
 
 
 def _fix_exposed(t: pd.DataFrame, by: list[str], value: str) -> pd.DataFrame:
@@ -297,36 +376,59 @@ def over_suppression(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _cell_keys(t: pd.DataFrame, by: list[str], value: str) -> list[tuple]:
+def _cell_keys(t: pd.DataFrame, by: list[str], value: str, scope: dict | None = None) -> list[tuple]:
     keys = t[by].to_numpy(dtype=object)
-    return [(value, frozenset((c, v) for c, v in zip(by, row, strict=True) if v != TOTAL)) for row in keys]
+    fixed = frozenset((scope or {}).items())
+    return [(value, fixed | frozenset((c, v) for c, v in zip(by, row, strict=True) if v != TOTAL)) for row in keys]
 
 
-def consistent(tables: list[pd.DataFrame]) -> list[pd.DataFrame]:
+def consistent(tables: list[pd.DataFrame], scopes: list[dict] | None = None) -> list[pd.DataFrame]:
     """Give every cell one status across the tables of a study.
 
-    A cell is identified by its value column and its non-total breakdown values (the
-    same microdata must underlie the tables). A cell suppressed in one table is
-    suppressed in all; secondary suppression and the audit are re-run until no
-    table changes.
+    A cell is identified by its value column, its non-total breakdown values and the
+    table's ``scope``: what the whole table is restricted to (e.g. ``{"champ": "ESS",
+    "year": 2023}`` for a table of ESS establishments in 2023; a table of every
+    establishment then shares its ``champ = ESS`` cells with it). Tables with the same
+    scope must come from the same microdata. A cell suppressed in one table is
+    suppressed in all; secondary suppression and the audit are re-run until no table
+    changes.
     """
     out = [t.reset_index(drop=True) for t in tables]
-    for _ in range(20):
+    scopes = scopes or [{} for _ in out]
+    if len(scopes) != len(out):
+        raise ValueError("consistent: one scope per table")
+    for _ in range(10 * sum(len(t) for t in out) + 50):
         hidden = set()
-        for t in out:
+        for t, scope in zip(out, scopes, strict=True):
             by, value = _infer(t)
-            hidden |= {k for k, s in zip(_cell_keys(t, by, value), t["status"], strict=True) if s != "published"}
+            keys = _cell_keys(t, by, value, scope)
+            hidden |= {k for k, s in zip(keys, t["status"], strict=True) if s != "published"}
         changed = False
         for i, t in enumerate(out):
             by, value = _infer(t)
-            keys = _cell_keys(t, by, value)
+            keys = _cell_keys(t, by, value, scopes[i])
             must = np.array([k in hidden for k in keys]) & t["status"].eq("published").to_numpy()
             if must.any():
                 t = t.assign(status=np.where(must, "secondary", t["status"]))
                 out[i] = _fix_exposed(_secondary(t, by, value), by, value)
                 changed = True
-        if not changed:
+        if changed:
+            continue
+        # each table is safe and the statuses agree: check the tables together
+        j = _joint(out, scopes)
+        if not j.exposed:
             return out
+        pick = _joint_candidate(j)
+        if pick is None:
+            raise RuntimeError(f"consistent: cell {j.keys[j.exposed[0]]} stays recomputable")
+        key = j.keys[pick]
+        for i, t in enumerate(out):
+            by, value = _infer(t)
+            hit = np.array([k == key for k in _cell_keys(t, by, value, scopes[i])])
+            if hit.any():
+                out[i] = _fix_exposed(
+                    _secondary(t.assign(status=np.where(hit, "secondary", t["status"])), by, value), by, value
+                )
     raise RuntimeError("consistent: statuses did not converge")
 
 
