@@ -28,7 +28,18 @@ import pandas as pd
 import seaborn as sns
 from IPython.display import HTML, Markdown, display
 
-from desir_analysis import build, classify, config, disclosure, figures, indicators, labels, models, perimeters
+from desir_analysis import (
+    build,
+    classify,
+    config,
+    disclosure,
+    figures,
+    indicators,
+    labels,
+    models,
+    perimeters,
+    zone_cells,
+)
 from desir_analysis.tables import Caption, publish, write_audit
 from desir_analysis.tables import format_number as fmt
 
@@ -69,13 +80,6 @@ def cap(title, unit, territory=ZONE, date=REF):
 
 
 BREAKDOWNS = [("Pays", "Famille"), ("Pays", "Secteur"), ("Territoire", "Famille"), ("Pays", "Taille")]
-
-
-def protect_study(micro, value="headcount", unit="establishment_id"):
-    """Protect every breakdown of the study together: one status per cell across tables."""
-    jobs = disclosure.consistent([disclosure.protect(micro, list(b), value, unit) for b in BREAKDOWNS])
-    counts = disclosure.consistent([disclosure.protect(micro.assign(one=1), list(b), "one", unit) for b in BREAKDOWNS])
-    return {b: (j, c) for b, j, c in zip(BREAKDOWNS, jobs, counts, strict=True)}
 
 
 def show_plain(table, name, caption):
@@ -125,7 +129,11 @@ def show_protected(micro, by, title, unit_label, name, value="headcount", unit="
     )
 
 
-PROTECTED = protect_study(ess)
+# every cell shared with the fact sheets comes from one protection of the whole edition (zone_cells)
+CELLS = zone_cells.load(year, zone, perimeter, first_year, proc, out_dir / "_cells")
+PROTECTED = {
+    b: (CELLS[zone_cells.table_name("ess_jobs", b)], CELLS[zone_cells.table_name("ess_units", b)]) for b in BREAKDOWNS
+}
 AUDITED = {}
 
 
@@ -153,14 +161,12 @@ display(
 
 
 # %%
-def share_table(micro, index, name, title):
-    """ESS jobs with total and private denominators by ``index``, every cell protected."""
-    m = micro.assign(champ=micro["in_ess"].map({True: "ESS", False: "Hors ESS"}))
-    p = disclosure.protect(m, [index, "champ"], "headcount", "establishment_id")
-    priv = disclosure.protect(
-        m[~m["public_sector"].fillna(False).astype(bool)], [index, "champ"], "headcount", "establishment_id"
-    )
-    n = disclosure.protect(m[m["in_ess"]].assign(one=1), [index], "one", "establishment_id")
+def share_table(index, name, title):
+    """ESS jobs with total and private denominators by ``index``, cells from the edition's protected tables."""
+    p = CELLS[zone_cells.table_name("all_jobs", (index, "champ"))].copy()
+    priv = CELLS[zone_cells.table_name("private_jobs", (index, "champ"))].copy()
+    n = CELLS[zone_cells.table_name("ess_units", (index, "Famille"))]
+    n = n[n["Famille"].eq(disclosure.TOTAL)].drop(columns="Famille")
     for t in (p, priv):
         t["headcount"] = t["headcount"].where(t["status"].eq("published"))
     wide = p.pivot(index=index, columns="champ", values="headcount")
@@ -213,7 +219,6 @@ def share_table(micro, index, name, title):
 
 # %%
 _ = share_table(
-    est.assign(Pays=est["country"].map(labels.COUNTRY_FR)),
     "Pays",
     "chiffres_cles_pays",
     "L'ESS dans l'emploi salarié, par pays",
@@ -221,7 +226,8 @@ _ = share_table(
 
 # %%
 fte_t = disclosure.protect(ess, ["Pays"], "fte", "establishment_id") if ess["fte"].notna().all() else None
-jobs_t = disclosure.protect(ess, ["Pays"], "headcount", "establishment_id")
+jobs_t = CELLS[zone_cells.table_name("ess_jobs", ("Pays", "Famille"))]
+jobs_t = jobs_t[jobs_t["Famille"].eq(disclosure.TOTAL)].drop(columns="Famille")
 pop_y = indicators.population_by_territory(build.load(year, "population", proc), year)
 pop_c = pop_y.assign(Pays=pop_y["nuts3"].str[:2].map(labels.COUNTRY_FR))
 pop_c = pop_c[pop_y["nuts3"].isin(est["nuts3"].unique())].groupby("Pays")["population"].sum()
@@ -323,7 +329,6 @@ if "BE" in set(est["country"]):
 
 # %%
 by_terr = share_table(
-    est.assign(Territoire=est["nuts3"].map(TERR)),
     "Territoire",
     "part_ess_territoire",
     "Part de l'ESS dans l'emploi salarié total et privé, par territoire NUTS 3",
@@ -395,8 +400,8 @@ nat = build.load(year, "national_aggregates", proc)
 sector_status = PROTECTED[("Pays", "Secteur")][0].set_index(["Pays", "Secteur"])["status"]
 sec_rows = []
 for country in sorted(est["country"].unique()):
-    sub = est[est["country"] == country].assign(Secteur=lambda d: d["sector_group"].map(SECTOR))
-    ps = disclosure.protect_share(sub, ["Secteur"], "in_ess", "headcount", "establishment_id")
+    ps = CELLS[zone_cells.table_name("all_jobs", ("Pays", "Secteur", "champ"))]
+    ps = ps[ps["Pays"].eq(labels.COUNTRY_FR[country])].drop(columns="Pays")
     write_audit({"postes": ps}, f"secteurs_part_ess_{country.lower()}", out_dir)
     AUDITED[f"secteurs_part_ess_{country.lower()}"] = ps
     w = ps.pivot(index="Secteur", columns="champ", values="headcount")
@@ -540,8 +545,12 @@ for y in range(first_year, year + 1):
         territoire=lambda d: d["nuts3"].map(TERR), Pays=lambda d: d["country"].map(labels.COUNTRY_FR)
     )
     ess_by_year[y] = e
-    series.append(disclosure.protect(e, ["territoire"], "headcount", "establishment_id").assign(year=y))
-    series_countries.append(disclosure.protect(e, ["Pays"], "headcount", "establishment_id").assign(year=y))
+    cells_y = CELLS[zone_cells.table_name("ess_jobs", ("Pays", "Territoire"), y)]
+    terr_y = cells_y[cells_y["Pays"].eq(disclosure.TOTAL)].drop(columns="Pays")
+    series.append(terr_y.rename(columns={"Territoire": "territoire"}).assign(year=y))
+    series_countries.append(
+        cells_y[cells_y["Territoire"].eq(disclosure.TOTAL)].drop(columns="Territoire").assign(year=y)
+    )
 evo = pd.concat(series, ignore_index=True)
 evo["ess"] = evo["headcount"].where(evo["status"].eq("published"))
 tab = evo.pivot(index="territoire", columns="year", values="ess")
@@ -667,9 +676,7 @@ if ss_start_year < year:
     e0, e1 = ess_by_year[ss_start_year], ess_by_year[year]
     nat0 = build.load(ss_start_year, "national_aggregates", proc)
     nat1 = build.load(year, "national_aggregates", proc)
-    prot0 = disclosure.protect(
-        e0.assign(Secteur=e0["sector_group"].map(SECTOR)), ["Pays", "Secteur"], "headcount", "establishment_id"
-    )
+    prot0 = CELLS[zone_cells.table_name("ess_jobs", ("Pays", "Secteur"), ss_start_year)]
     prot1 = PROTECTED[("Pays", "Secteur")][0]  # the statuses of the sector table published above
     write_audit({f"postes_{ss_start_year}": prot0}, "ess_shift_share", out_dir)
     AUDITED[f"ess_shift_share (postes {ss_start_year})"] = prot0
@@ -876,6 +883,15 @@ show_plain(
     sdc,
     "qualite_secret_statistique",
     cap("Secret statistique : cases masquées et contrôle", "cases (postes)", territory=ZONE),
+)
+scopes = zone_cells.scopes_of(year, sorted(ess_by_year))
+joint = disclosure.audit_joint(list(CELLS.values()), [scopes[n] for n in CELLS])
+display(
+    Markdown(
+        f"Les {len(CELLS)} tableaux dont les cases se recoupent (ce diagnostic et les fiches territoriales de la "
+        "zone) sont protégés ensemble : une case a le même statut partout, et le contrôle conjoint de toutes leurs "
+        f"relations d'addition trouve **{len(joint)}** case masquée recalculable."
+    )
 )
 src_rows = [
     {

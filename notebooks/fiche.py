@@ -28,7 +28,7 @@ import pandas as pd
 import seaborn as sns
 from IPython.display import HTML, Markdown, display
 
-from desir_analysis import build, classify, config, disclosure, figures, indicators, labels
+from desir_analysis import build, classify, config, disclosure, figures, indicators, labels, zone_cells
 from desir_analysis.tables import Caption, publish, write_audit
 from desir_analysis.tables import format_number as fmt
 
@@ -50,6 +50,16 @@ here = est[est["nuts3"] == territory]
 if here.empty:
     raise ValueError(f"territory {territory!r} has no establishment in zone {zone!r} for {year}")
 COUNTRY = labels.COUNTRY_FR[here["country"].iloc[0]]
+# the cells come from the protection shared with the diagnostic and the other sheets (same statuses everywhere)
+CELLS = zone_cells.load(year, zone, perimeter, baseline_year, proc, out_dir / "_cells")
+
+
+def cells(measure, by, y=None, **where):
+    """Rows of a shared protected table, restricted to ``where`` (column = value)."""
+    t = CELLS[zone_cells.table_name(measure, by, y)]
+    for col, val in where.items():
+        t = t[t[col].eq(val)]
+    return t.drop(columns=list(where))
 
 
 def cap(title, unit, territory_label=None, date=REF):
@@ -74,16 +84,27 @@ display(
 # ## Chiffres clés
 
 # %%
-micro = est.assign(
-    Territoire=est["nuts3"].map(TERR).where(est["nuts3"] == territory, "Reste de la zone"),
-    champ=est["in_ess"].map({True: "ESS", False: "Hors ESS"}),
-)
-p = disclosure.protect(micro, ["Territoire", "champ"], "headcount", "establishment_id")
-n = disclosure.protect(micro[micro["in_ess"]].assign(one=1), ["Territoire"], "one", "establishment_id")
+p = cells("all_jobs", ("Territoire", "champ"))
+p = p[p["Territoire"].isin([NAME, disclosure.TOTAL])]
+n = cells("ess_units", ("Territoire", "Famille"), Famille=disclosure.TOTAL)
+n = n[n["Territoire"].isin([NAME, disclosure.TOTAL])]
 write_audit({"postes": p, "etablissements": n}, f"fiche_{TID}_chiffres", out_dir)
-wide = p.pivot(index="Territoire", columns="champ", values="headcount")
-status = p.pivot(index="Territoire", columns="champ", values="status")
-ok = status.eq("published").all(axis=1)
+# an absent cell (no establishment at all, e.g. no ESS in the territory) is a true zero
+both = [NAME, disclosure.TOTAL]
+wide = p.pivot(index="Territoire", columns="champ", values="headcount").reindex(index=both, columns=["ESS", "Total"])
+wide = wide.fillna(0.0)
+status = p.pivot(index="Territoire", columns="champ", values="status").reindex(index=both, columns=["ESS", "Total"])
+n = n.set_index("Territoire").reindex(both)
+n["one"] = n["one"].fillna(0)
+status["etablissements"] = n["status"]
+# the rest of the zone is the zone minus the territory: published when both are
+wide.loc["Reste de la zone"] = wide.loc[disclosure.TOTAL] - wide.loc[NAME]
+status.loc["Reste de la zone"] = [
+    "published" if (status.loc[[NAME, disclosure.TOTAL], c] == "published").all() else "secondary"
+    for c in status.columns
+]
+n.loc["Reste de la zone", "one"] = n.loc[disclosure.TOTAL, "one"] - n.loc[NAME, "one"]
+row_status = disclosure.combine_status(status)
 pop = indicators.population_by_territory(build.load(year, "population", proc), year)
 popv = pop.set_index("nuts3")["population"]
 zone_pop = popv.reindex(est["nuts3"].unique()).sum()
@@ -97,16 +118,16 @@ for label in [NAME, "Reste de la zone", disclosure.TOTAL]:
     if label not in wide.index:
         continue
     e, t = wide.loc[label, "ESS"], wide.loc[label, "Total"]
-    good = bool(ok.get(label, False))
+    good = row_status.get(label) == "published"
     rows.append(
         {
             "": "Zone" if label == disclosure.TOTAL else label,
-            "Établissements ESS": n.set_index("Territoire").loc[label, "one"] if good else None,
+            "Établissements ESS": n.loc[label, "one"] if good else None,
             "Postes ESS": e if good else None,
             "Postes, total": t if good else None,
             "Part de l'ESS (%)": 100 * e / t if good and t else None,
             "Postes ESS pour 100 000 hab.": 100000 * e / pops[label] if good and pops[label] else None,
-            "status": "published" if good else "primary",
+            "status": row_status[label],
         }
     )
 key = pd.DataFrame(rows)
@@ -128,14 +149,20 @@ display(
 # ## Familles et secteurs de l'ESS
 
 # %%
-ess_here = here[here["in_ess"]].assign(
-    Famille=lambda d: d["ess_family"].map(labels.FAMILY_FR), Secteur=lambda d: d["sector_group"].map(labels.sector_fr())
-)
-for by, name, title in (
-    (["Famille"], "familles", "Postes de l'ESS par famille"),
-    (["Secteur"], "secteurs", "Postes de l'ESS par secteur regroupé"),
+for by, name, title, t in (
+    (
+        ["Famille"],
+        "familles",
+        "Postes de l'ESS par famille",
+        cells("ess_jobs", ("Territoire", "Famille"), Territoire=NAME),
+    ),
+    (
+        ["Secteur"],
+        "secteurs",
+        "Postes de l'ESS par secteur regroupé",
+        cells("ess_jobs", ("Pays", "Territoire", "Secteur"), Pays=COUNTRY, Territoire=NAME),
+    ),
 ):
-    t = disclosure.protect(ess_here, by, "headcount", "establishment_id")
     write_audit({"postes": t}, f"fiche_{TID}_{name}", out_dir)
     t = disclosure.blank_suppressed(t, ["headcount"])[[*by, "headcount", "status"]]
     t = t.sort_values(by, key=lambda s: s.eq(disclosure.TOTAL)).rename(columns={"headcount": "Postes au 31/12"})
@@ -147,13 +174,11 @@ for by, name, title in (
 # %%
 series = []
 for y in range(baseline_year, year + 1):
-    try:
-        e = build.load(y, "establishments", proc, filters=[("nuts3", "==", territory)])
-    except FileNotFoundError:
-        continue
-    e = indicators.flag_perimeter(e, perimeter)
-    pr = disclosure.protect(e[e["in_ess"]], ["nuts3"], "headcount", "establishment_id", margins=False)
-    series.append(pr.assign(year=y))
+    name = zone_cells.table_name("ess_jobs", ("Pays", "Territoire"), y)
+    if name in CELLS:
+        series.append(
+            cells("ess_jobs", ("Pays", "Territoire"), y, Pays=disclosure.TOTAL, Territoire=NAME).assign(year=y)
+        )
 evo = pd.concat(series, ignore_index=True)
 evo = evo[evo["status"] == "published"]
 if len(evo) >= 2:
@@ -183,5 +208,6 @@ if len(evo) >= 2:
 # ## Méthode
 #
 # Mêmes définitions que le diagnostic transfrontalier (note « Définition commune de l'ESS »).
-# Cases masquées (vides) : secret statistique (moins de 3 établissements ou un établissement
-# au-delà de 85 % de la case, et secret secondaire).
+# Cases marquées « s » : secret statistique (moins de 3 établissements ou un établissement
+# au-delà de 85 % de la case, et secret secondaire). Les cases de cette fiche sont protégées en même
+# temps que celles du diagnostic et des autres fiches : une case masquée ici l'est partout.

@@ -306,3 +306,38 @@ def test_diagnostic_shift_share_adds_up_and_respects_secrecy(diagnostic):
             assert r[["Postes 2015", "Postes 2023", *parts]].isna().all() and pd.isna(r["Note"])
     masked = set(map(tuple, t.loc[t["status"] != "published", ["Pays", "Secteur"]].to_numpy()))
     assert {k for k in secret_sectors if "Total" not in k} <= masked  # masked in the sector table: masked here
+
+
+def test_a_fact_sheet_shows_the_same_statuses_as_the_diagnostic(diagnostic):
+    processed, out, _ = diagnostic
+    terr = pd.read_csv(out / "tables" / "ess_territoire_famille.csv")
+    masked = terr[(terr["status"] != "published") & (terr["Territoire"] != "Total")]
+    assert len(masked), "the 1 % demo has masked territory x family cells"
+    from desir_analysis import labels
+
+    name = masked["Territoire"].iloc[0]
+    code = {v: k for k, v in labels.territory_fr().items()}[name]
+    params = (("zone", "desir"), ("territory", code), ("baseline_year", 2015), ("processed_dir", str(processed)))
+    job = reporting.Job(reporting.STUDIES["fiches"], f"fiches/fiche_{code}", f"Fiche {name}", params)
+    reporting.render_job(job, 2023, reports_dir=out.parent)
+    sheet = pd.read_csv(out / "tables" / f"fiche_{code.lower()}_familles.csv").set_index("Famille")["status"]
+    diag = terr[terr["Territoire"] == name].set_index("Famille")["status"]
+    assert sheet.to_dict() == diag.to_dict()
+
+
+def test_the_shared_tables_are_safe_together(demo_processed):
+    from desir_analysis import disclosure, zone_cells
+
+    processed, _ = demo_processed
+    est, series = zone_cells.zone_frames(2023, "desir", "core_crossborder", 2015, processed)
+    cells = zone_cells.protect_all(est, series, 2023)
+    scopes = zone_cells.scopes_of(2023, sorted(series))
+    assert disclosure.audit_joint(list(cells.values()), [scopes[n] for n in cells]).empty
+    # every territory's sector cells add up to the country cells of the diagnostic: a country x sector
+    # cell masked in the diagnostic is never the sum of published territory cells
+    t3 = cells["ess_jobs|Pays|Territoire|Secteur"]
+    t2 = cells["ess_jobs|Pays|Secteur"].set_index(["Pays", "Secteur"])["status"]
+    detail = t3[(t3["Pays"] != "Total") & (t3["Territoire"] != "Total") & (t3["Secteur"] != "Total")]
+    for (pays, sect), grp in detail.groupby(["Pays", "Secteur"]):
+        if t2[(pays, sect)] != "published":
+            assert (grp["status"] != "published").any()

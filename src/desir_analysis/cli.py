@@ -15,9 +15,10 @@ import json
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
-from desir_analysis import __version__, build, config, demo, labels, reference, reporting
+from desir_analysis import __version__, build, config, demo, labels, reference, reporting, zone_cells
 
 
 def _years(args: argparse.Namespace) -> list[int]:
@@ -81,6 +82,13 @@ def _report(args: argparse.Namespace) -> int:
         _years(args), raw_dir=args.raw_dir, mode=args.mode, progress=sys.stderr.isatty(), workers=args.jobs
     )
     jobs = _jobs(args)
+    if any(j.study.name in ("diagnostic", "fiches") for j in jobs):
+        # the cells shared by the diagnostic and the sheets, protected once before the notebooks start
+        start = time.perf_counter()
+        zone_cells.load(
+            args.year, args.zone, args.perimeter, _years(args)[0], None, config.REPORTS_DIR / str(args.year) / "_cells"
+        )
+        print(f"[desir] secret statistique de l'édition : {time.perf_counter() - start:.1f} s", flush=True)
     workers = args.jobs or os.cpu_count() or 1
     print(f"[desir] {len(jobs)} notebook(s) for {args.year}, {workers} process(es)…", flush=True)
     data_key = hashlib.sha256(
