@@ -48,7 +48,7 @@ def test_report_produces_the_index_the_diagnostic_and_one_sheet_per_territory(pr
     assert index.count("fiches/fiche_") == 17 and "diagnostic.html" in index
     root_index = (root / "reports" / "index.html").read_text(encoding="utf-8")
     edition = json.loads((out / "edition.json").read_text(encoding="utf-8"))
-    assert "2023/index.html" in root_index and edition["perimeter"] in root_index
+    assert "2023/index.html" in root_index and edition["perimeter_label"] in root_index
     assert edition["code_version"] in root_index and edition["vintage"] in root_index
     logs = sorted(p.stem for p in (out / "_logs").glob("*.log"))
     assert len(logs) == 19 and all("terminé" in (out / "_logs" / f"{s}.log").read_text() for s in logs)

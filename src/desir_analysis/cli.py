@@ -104,7 +104,9 @@ def _report(args: argparse.Namespace) -> int:
         "date": dt.date.today().isoformat(),
         "vintage": ", ".join(vintages),
         "perimeter": args.perimeter,
+        "perimeter_label": labels.perimeter_fr()[args.perimeter],
         "zone": args.zone,
+        "zone_label": labels.ZONE_FR[args.zone],
         "code_version": __version__,
         "demo": prov["demo"],
         "studies": [j.name for j, _ in produced],
@@ -117,8 +119,8 @@ def _report(args: argparse.Namespace) -> int:
         {
             "date": "Produite le",
             "vintage": "Millésime des données",
-            "perimeter": "Périmètre",
-            "zone": "Zone",
+            "perimeter_label": "Périmètre",
+            "zone_label": "Zone",
             "code_version": "Version du code",
         },
     )

@@ -463,7 +463,7 @@ def write_root_index(reports_dir: Path, entries: dict[str, str]) -> Path:
         meta_file = year_dir / "edition.json"
         meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
         cells = [f"<a href='{year_dir.name}/index.html'>Édition {year_dir.name}</a>"] + [
-            html_lib.escape(str(meta.get(k, ""))) for k in entries
+            html_lib.escape(str(meta.get(k, meta.get(k.removesuffix("_label"), "")))) for k in entries
         ]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     head = "<tr><th>Édition</th>" + "".join(f"<th>{html_lib.escape(v)}</th>" for v in entries.values()) + "</tr>"
