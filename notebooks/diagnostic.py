@@ -475,8 +475,10 @@ show_protected(
 
 # %%
 pop = indicators.population_by_territory(build.load(year, "population", proc), year)
-terr_jobs = disclosure.protect(ess, ["nuts3"], "headcount", "establishment_id")
-dens = terr_jobs[terr_jobs["nuts3"] != disclosure.TOTAL].merge(pop, on="nuts3", how="left", validate="1:1")
+terr_jobs = CELLS[zone_cells.table_name("ess_jobs", ("Territoire", "Famille"))]
+terr_jobs = terr_jobs[terr_jobs["Famille"].eq(disclosure.TOTAL) & terr_jobs["Territoire"].ne(disclosure.TOTAL)]
+terr_jobs = terr_jobs.assign(nuts3=terr_jobs["Territoire"].map({v: k for k, v in TERR.items()}))
+dens = terr_jobs.merge(pop, on="nuts3", how="left", validate="1:1")
 dens["postes"] = dens["headcount"].where(dens["status"].eq("published"))
 dens["pour_100000"] = 100000 * dens["postes"] / dens["population"]
 dens = pd.DataFrame(
