@@ -82,6 +82,11 @@ def cap(title, unit, territory=ZONE, date=REF):
 BREAKDOWNS = [("Pays", "Famille"), ("Pays", "Secteur"), ("Territoire", "Famille"), ("Pays", "Taille")]
 
 
+def show(table, name, caption, decimals=None, view=None):
+    """Publish a table of protected cells (status column) and display it."""
+    display(HTML(publish(table, name, caption, out_dir, STUDY, confidential=True, decimals=decimals, view=view)))
+
+
 def show_plain(table, name, caption):
     """Publish a table that holds no confidential cell (counts of raw lines, metadata…)."""
     display(HTML(publish(table, name, caption, out_dir, STUDY, confidential=False)))
@@ -114,18 +119,11 @@ def show_protected(micro, by, title, unit_label, name, value="headcount", unit="
         view["status"] = disclosure.combine_status(t.pivot(index=rows, columns=wide, values="status")).to_numpy()
         view = view.sort_values(rows, key=lambda s: s.eq("Total"), ignore_index=True)
         title += f" (postes au 31/12 ; établissements dans le fichier {name}.csv)"
-    display(
-        HTML(
-            publish(
-                t,
-                name,
-                cap(title, "nombre d'établissements ; nombre de postes au 31/12"),
-                out_dir,
-                STUDY,
-                confidential=True,
-                view=view,
-            )
-        )
+    show(
+        t,
+        name,
+        cap(title, "nombre d'établissements ; nombre de postes au 31/12"),
+        view=view,
     )
 
 
@@ -195,18 +193,11 @@ def share_table(index, name, title):
     )
     out = out.sort_values(index, key=lambda s: s.eq("Total")).reset_index(drop=True)
     pct = {"Part dans l'emploi total (%)": 1, "Part dans l'emploi privé (%)": 1}
-    display(
-        HTML(
-            publish(
-                out,
-                name,
-                cap(title, "établissements ; postes au 31/12 ; %"),
-                out_dir,
-                STUDY,
-                confidential=True,
-                decimals=pct,
-            )
-        )
+    show(
+        out,
+        name,
+        cap(title, "établissements ; postes au 31/12 ; %"),
+        decimals=pct,
     )
     return out
 
@@ -246,18 +237,11 @@ for c in ["Postes ESS", "ETP ESS", "Postes ESS pour 100 000 hab."]:
 kf["Pays"] = kf["Pays"].replace({disclosure.TOTAL: "Zone"})
 kf = kf.sort_values("Pays", key=lambda s: s.eq("Zone")).reset_index(drop=True)
 write_audit({"postes": jobs_t, **({"etp": fte_t} if fte_t is not None else {})}, "chiffres_cles_etp_densite", out_dir)
-display(
-    HTML(
-        publish(
-            kf[[c for c in kf.columns if c != "status"] + ["status"]],
-            "chiffres_cles_etp_densite",
-            cap("Postes, ETP et densité de l'ESS : France, Belgique, zone", "postes ; ETP ; habitants"),
-            out_dir,
-            STUDY,
-            confidential=True,
-            decimals={"Postes ESS pour 100 000 hab.": 0, "ETP ESS": 0},
-        )
-    )
+show(
+    kf[[c for c in kf.columns if c != "status"] + ["status"]],
+    "chiffres_cles_etp_densite",
+    cap("Postes, ETP et densité de l'ESS : France, Belgique, zone", "postes ; ETP ; habitants"),
+    decimals={"Postes ESS pour 100 000 hab.": 0, "ETP ESS": 0},
 )
 
 # %% [markdown]
@@ -306,17 +290,10 @@ def reconciliation(country, a, b, name):
     rec = rec.rename(columns={"famille": "Famille", "Total": "Total (union)"})
     names = labels.perimeter_fr()
     title = f"{labels.COUNTRY_FR[country]} — établissements employeurs : {names[a]} → {names[b]}"
-    display(
-        HTML(
-            publish(
-                rec,
-                name,
-                cap(title, "nombre d'établissements", territory=f"{ZONE}, {labels.COUNTRY_FR[country]}"),
-                out_dir,
-                STUDY,
-                confidential=True,
-            )
-        )
+    show(
+        rec,
+        name,
+        cap(title, "nombre d'établissements", territory=f"{ZONE}, {labels.COUNTRY_FR[country]}"),
     )
 
 
@@ -431,18 +408,11 @@ for country in sorted(est["country"].unique()):
             }
         )
 sectors_table = pd.DataFrame(sec_rows)
-display(
-    HTML(
-        publish(
-            sectors_table,
-            "secteurs_part_et_specialisation",
-            cap("Part de l'ESS dans chaque secteur et spécialisation de la zone", "postes ; % ; indice"),
-            out_dir,
-            STUDY,
-            confidential=True,
-            decimals={"Part de l'ESS dans le secteur (%)": 1, "Quotient de localisation (zone / pays)": 2},
-        )
-    )
+show(
+    sectors_table,
+    "secteurs_part_et_specialisation",
+    cap("Part de l'ESS dans chaque secteur et spécialisation de la zone", "postes ; % ; indice"),
+    decimals={"Part de l'ESS dans le secteur (%)": 1, "Quotient de localisation (zone / pays)": 2},
 )
 
 # %% [markdown]
@@ -491,18 +461,11 @@ dens = pd.DataFrame(
         "status": dens["status"],
     }
 )
-display(
-    HTML(
-        publish(
-            dens.sort_values("Territoire", ignore_index=True),
-            "densite_territoire",
-            cap("Emplois de l'ESS pour 100 000 habitants", "postes ; habitants ; postes pour 100 000 hab."),
-            out_dir,
-            STUDY,
-            confidential=True,
-            decimals={"Postes ESS pour 100 000 habitants": 0},
-        )
-    )
+show(
+    dens.sort_values("Territoire", ignore_index=True),
+    "densite_territoire",
+    cap("Emplois de l'ESS pour 100 000 habitants", "postes ; habitants ; postes pour 100 000 hab."),
+    decimals={"Postes ESS pour 100 000 habitants": 0},
 )
 if {"women", "part_time", "fte", "payroll_eur"} <= set(ess.columns) and ess[["fte", "payroll_eur"]].notna().all().all():
     q = indicators.job_quality(ess, ["Pays"])
@@ -518,18 +481,11 @@ if {"women", "part_time", "fte", "payroll_eur"} <= set(ess.columns) and ess[["ft
             "status": pd.Series(ok).map({True: "published", False: "primary"}).to_numpy(),
         }
     )
-    display(
-        HTML(
-            publish(
-                qual,
-                "qualite_emploi",
-                cap("Qualité de l'emploi dans l'ESS", "% ; euros par ETP"),
-                out_dir,
-                STUDY,
-                confidential=True,
-                decimals={"Rémunération brute par ETP (€)": 0},
-            )
-        )
+    show(
+        qual,
+        "qualite_emploi",
+        cap("Qualité de l'emploi dans l'ESS", "% ; euros par ETP"),
+        decimals={"Rémunération brute par ETP (€)": 0},
     )
 
 # %% [markdown]
@@ -562,17 +518,10 @@ tab = tab.reset_index().rename(columns={"territoire": "Territoire"})
 tab["status"] = disclosure.combine_status(tab_status).to_numpy()
 tab = tab.sort_values("Territoire", key=lambda s: s.eq("Total")).reset_index(drop=True)
 period = f"31/12/{first_year} à 31/12/{year}"
-display(
-    HTML(
-        publish(
-            tab,
-            "ess_postes_evolution",
-            cap(f"Postes de l'ESS au 31 décembre, {first_year}-{year}", "postes", date=period),
-            out_dir,
-            STUDY,
-            confidential=True,
-        )
-    )
+show(
+    tab,
+    "ess_postes_evolution",
+    cap(f"Postes de l'ESS au 31 décembre, {first_year}-{year}", "postes", date=period),
 )
 evo = evo[evo["territoire"].ne("Total") & evo["ess"].notna()].copy()
 base = evo[evo["year"] == evo["year"].min()].set_index("territoire")["ess"]
@@ -740,22 +689,15 @@ if shift_rows:
             "status",
         ]
     ]
-    display(
-        HTML(
-            publish(
-                shift,
-                "ess_shift_share",
-                cap(
-                    f"Décomposition de l'évolution des postes de l'ESS, {ss_start_year}-{year}",
-                    "postes",
-                    date=f"31/12/{ss_start_year} et 31/12/{year}",
-                ),
-                out_dir,
-                STUDY,
-                confidential=True,
-                decimals={c: 0 for c in shift.columns if c not in ("Pays", "Secteur", "Note", "status")},
-            )
-        )
+    show(
+        shift,
+        "ess_shift_share",
+        cap(
+            f"Décomposition de l'évolution des postes de l'ESS, {ss_start_year}-{year}",
+            "postes",
+            date=f"31/12/{ss_start_year} et 31/12/{year}",
+        ),
+        decimals={c: 0 for c in shift.columns if c not in ("Pays", "Secteur", "Note", "status")},
     )
     local = shift[shift["Secteur"].ne("Ensemble") & shift["Effet local"].notna()]
     if len(local):
