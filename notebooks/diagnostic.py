@@ -641,27 +641,16 @@ if ss_start_year < year:
         ss = indicators.shift_share(
             e0[e0["country"] == c], e1[e1["country"] == c], "country", "sector_group", "headcount", ref0, ref1
         )
-        ss["Pays"], ss["Secteur"] = pays, ss["sector_group"].map(SECTOR)
-        ss["status"] = [cell_status.get((pays, s), "primary") for s in ss["Secteur"]]
-        whole = cell_status.get((pays, disclosure.TOTAL), "primary")
-        comps = ["start_value", "end_value", "change", "reference_growth", "sector_mix", "local_effect"]
-        total = ss[comps].sum()
-        total_row = {"Pays": pays, "Secteur": "Ensemble", **total.to_dict(), "note": "", "status": whole}
-        if not ss["status"].eq("published").all():
-            total_row["structure_plus_local"] = total["sector_mix"] + total["local_effect"]
-            total_row["sector_mix"] = total_row["local_effect"] = float("nan")
-            total_row["note"] = "structure et effet local non séparés (secteurs sous secret)"
-        ss["structure_plus_local"] = ss["sector_mix"] + ss["local_effect"]
-        published = ss["status"].eq("published")
-        ss.loc[~published, comps + ["structure_plus_local"]] = float("nan")
-        ss.loc[~published, "note"] = ""  # « absent au départ » would tell a masked cell's value
-        shift_rows += [ss, pd.DataFrame([total_row])]
+        ss["Secteur"] = ss["sector_group"].map(SECTOR)
+        table = indicators.shift_share_publishable(
+            ss, "Secteur", cell_status.xs(pays), cell_status.get((pays, disclosure.TOTAL), "primary")
+        )
+        shift_rows.append(table.assign(Pays=pays))
 if shift_rows:
     shift = pd.concat(shift_rows, ignore_index=True)
     shift = shift.sort_values(
         ["Pays", "Secteur"], key=lambda s: s.map(lambda v: (v == "Ensemble", v)), ignore_index=True
     )
-    shift["structure_plus_local"] = shift["structure_plus_local"].fillna(shift["sector_mix"] + shift["local_effect"])
     shift = shift.rename(
         columns={
             "start_value": f"Postes {ss_start_year}",

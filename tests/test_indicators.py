@@ -194,3 +194,27 @@ def test_population_by_territory_prefers_statbel_and_sums_sexes(demo_processed):
     ]
     assert p.loc["FRE11", "population"] == eu["population"].sum()
     assert ind.population_by_territory(pop, 1990).empty
+
+
+def test_publishable_shift_share_blanks_masked_sectors_and_withholds_the_split():
+    start = pd.DataFrame({"t": "Z", "s": ["a", "b", "c"], "v": [100.0, 10.0, 50.0]})
+    end = pd.DataFrame({"t": "Z", "s": ["a", "b", "c"], "v": [120.0, 30.0, 40.0]})
+    ref0 = pd.DataFrame({"s": ["a", "b", "c"], "v": [1000.0, 200.0, 800.0]})
+    ref1 = pd.DataFrame({"s": ["a", "b", "c"], "v": [1100.0, 200.0, 900.0]})
+    ss = ind.shift_share(start, end, "t", "s", "v", ref0, ref1)
+    status = pd.Series({"a": "published", "b": "primary", "c": "published"})
+    t = ind.shift_share_publishable(ss, "s", status, "published").set_index("s")
+    assert t.loc["b", ["start_value", "end_value", "change", "local_effect"]].isna().all()
+    assert t.loc["b", "note"] == "" and t.loc["b", "status"] == "primary"
+    total = t.loc["Ensemble"]
+    assert total["start_value"] == 160 and total["end_value"] == 190 and total["change"] == 30
+    # national growth 2000 -> 2200 = 10 %: reference effect 16; structure + local = 30 - 16 = 14
+    assert total["reference_growth"] == pytest.approx(16.0)
+    assert total["structure_plus_local"] == pytest.approx(14.0)
+    assert np.isnan(total["sector_mix"]) and np.isnan(total["local_effect"]) and total["note"] != ""
+    a = t.loc["a"]
+    assert a["reference_growth"] + a["sector_mix"] + a["local_effect"] == pytest.approx(a["change"])
+    everything = ind.shift_share_publishable(ss, "s", status.replace("primary", "published"), "published")
+    full = everything.set_index("s").loc["Ensemble"]
+    assert full["sector_mix"] + full["local_effect"] == pytest.approx(full["structure_plus_local"])
+    assert full["note"] == ""

@@ -318,3 +318,40 @@ def population_by_territory(population: pd.DataFrame, year: int, kind: str = "ob
     has_t = p.groupby("nuts3")["sex"].transform(lambda s: (s == "T").any())
     p = p[(p["sex"] == "T") | ~has_t]
     return p.groupby(["nuts3", "source"], as_index=False)["population"].sum()
+
+
+SHIFT_SHARE_PARTS = ("start_value", "end_value", "change", "reference_growth", "sector_mix", "local_effect")
+SPLIT_WITHHELD = "structure et effet local non séparés (secteurs sous secret)"
+
+
+def shift_share_publishable(
+    ss: pd.DataFrame, sector: str, status: pd.Series, total_status: str, total_label: str = "Ensemble"
+) -> pd.DataFrame:
+    """A shift-share table (:func:`shift_share`, one territory) ready to publish, with its total row.
+
+    Rows whose start or end cell is masked (``status`` by sector value, from the
+    protected tables; a sector absent from ``status`` counts as masked) are blanked,
+    notes included (« absent au départ » would give the masked value). The total row
+    (``sector`` = ``total_label``) sums every sector; when a sector is masked its sector
+    mix and local effect are withheld and only their sum ``structure_plus_local`` is
+    given: the split is a weighted sum of the sectors' start values, different from
+    their plain sum, so with the published rows it would recover masked cells.
+
+    Returns:
+        The sector rows and the total row, with ``structure_plus_local`` (= sector mix +
+        local effect), ``note`` and ``status``.
+    """
+    parts = list(SHIFT_SHARE_PARTS)
+    rows = ss.copy()
+    rows["status"] = rows[sector].map(status).fillna("primary").to_numpy()
+    total = rows[parts].sum()
+    total_row = {sector: total_label, **total.to_dict(), "note": "", "status": total_status}
+    total_row["structure_plus_local"] = total["sector_mix"] + total["local_effect"]
+    masked = rows["status"].ne("published")
+    if masked.any():
+        total_row["sector_mix"] = total_row["local_effect"] = np.nan
+        total_row["note"] = SPLIT_WITHHELD
+    rows["structure_plus_local"] = rows["sector_mix"] + rows["local_effect"]
+    rows.loc[masked, [*parts, "structure_plus_local"]] = np.nan
+    rows.loc[masked, "note"] = ""
+    return pd.concat([rows, pd.DataFrame([total_row])], ignore_index=True)
