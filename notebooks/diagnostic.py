@@ -793,9 +793,14 @@ show_plain(
 rej = build.load(year, "rejects", proc)
 rr = rej.groupby(["country", "source_file", "reason"]).size().rename("Lignes").reset_index()
 rr.columns = ["Pays", "Fichier", "Motif de rejet", "Lignes"]
-show_plain(rr, "qualite_rejets", cap("Lignes rejetées par motif", "lignes", territory="fichiers sources"))
+if rr.empty:
+    display(Markdown(f"**Aucune ligne rejetée** pour {year} (aucune ligne illisible, aucun code invalide)."))
+else:
+    show_plain(rr, "qualite_rejets", cap("Lignes rejetées par motif", "lignes", territory="fichiers sources"))
 sc = build.load(year, "scope", proc)
-sc = sc[["country", "source_file", "reason", "n_records"]]
+sc = sc[["country", "source_file", "reason", "n_records"]].assign(
+    reason=lambda d: labels.relabel(d, "reason", labels.SCOPE_FR)
+)
 sc.columns = ["Pays", "Fichier", "Motif hors champ", "Lignes"]
 show_plain(sc, "qualite_hors_champ", cap("Lignes hors champ par motif", "lignes", territory="fichiers sources"))
 sdc = []

@@ -180,3 +180,11 @@ def test_load_with_a_filter_returns_exactly_the_matching_rows(demo_processed):
     part = build.load(2023, "establishments", out, filters=[("nuts3", "==", code)])
     expected = full[full["nuts3"] == code].reset_index(drop=True)
     pd.testing.assert_frame_equal(part.reset_index(drop=True), expected)
+
+
+def test_every_scope_reason_has_a_french_label(demo_processed):
+    from desir_analysis import labels
+
+    out, _ = demo_processed
+    reasons = set(pd.read_parquet(out / "2023" / "scope.parquet")["reason"])
+    assert reasons and reasons <= set(labels.SCOPE_FR)

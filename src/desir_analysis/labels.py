@@ -53,3 +53,18 @@ def perimeter_fr() -> dict[str, str]:
 def relabel(frame: pd.DataFrame, column: str, mapping: dict[str, str]) -> pd.Series:
     """Map codes to labels, keeping the total marker and unknown codes as they are."""
     return frame[column].map(lambda v: mapping.get(v, v))
+
+
+#: Reasons of the ``scope`` table (build) -> French wording for the quality annex.
+SCOPE_FR = {
+    "autre_annee": "autre année",
+    "autre_etablissement_ou_autre_periode": "période d'un établissement hors champ ou d'une autre date",
+    "entreprise_non_retenue": "entreprise non retenue",
+    "ferme_au_31_12": "établissement fermé au 31 décembre",
+    "hors_zone": "hors de la zone d'étude",
+    "non_employeur": "établissement non employeur",
+    "non_employeur_ou_hors_zone_ou_non_retenu": "unité non employeuse, hors zone ou non retenue",
+    "non_rattachee_a_un_etablissement_retenu": "unité légale sans établissement retenu",
+    "sans_emploi_au_31_12_ou_etablissement_exclu": "sans emploi au 31 décembre ou établissement exclu",
+    "sans_emploi_fin_t4": "sans emploi à la fin du 4e trimestre",
+}
