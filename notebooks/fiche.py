@@ -148,25 +148,64 @@ display(
 # %% [markdown]
 # ## Familles et secteurs de l'ESS
 
+
 # %%
-for by, name, title, t in (
+def structure(here_cells, zone_rows, by):
+    """The territory's cells with their weight in its ESS, next to the same weight in the whole zone.
+
+    Both weights are ratios of published cells (a masked cell, here or in the zone, masks its row).
+    """
+    t = here_cells.merge(zone_rows[[by, "headcount", "status"]], on=by, how="left", suffixes=("", "_zone"))
+    t["status"] = disclosure.combine_status(t[["status", "status_zone"]]).to_numpy()
+    shown = t["status"].eq("published")
+    total = t[t[by].eq(disclosure.TOTAL)].iloc[0]
+    # a weight over a masked total would give the total away: no weights then
+    here_ok, zone_ok = total["status"] == "published", total["status_zone"] == "published"
+    t["part_here"] = (100 * t["headcount"] / total["headcount"]).where(shown & here_ok)
+    t["part_zone"] = (100 * t["headcount_zone"] / total["headcount_zone"]).where(shown & zone_ok)
+    t["headcount"] = t["headcount"].where(shown)
+    t = t.sort_values(by, key=lambda s: s.eq(disclosure.TOTAL), ignore_index=True)
+    return t[[by, "headcount", "part_here", "part_zone", "status"]].rename(
+        columns={
+            "headcount": "Postes au 31/12",
+            "part_here": f"Part dans l'ESS de {NAME} (%)",
+            "part_zone": "Part dans l'ESS de la zone (%)",
+        }
+    )
+
+
+for by, name, title, here_cells, zone_rows in (
     (
-        ["Famille"],
+        "Famille",
         "familles",
         "Postes de l'ESS par famille",
         cells("ess_jobs", ("Territoire", "Famille"), Territoire=NAME),
+        cells("ess_jobs", ("Territoire", "Famille"), Territoire=disclosure.TOTAL),
     ),
     (
-        ["Secteur"],
+        "Secteur",
         "secteurs",
         "Postes de l'ESS par secteur regroupé",
         cells("ess_jobs", ("Pays", "Territoire", "Secteur"), Pays=COUNTRY, Territoire=NAME),
+        cells("ess_jobs", ("Pays", "Territoire", "Secteur"), Pays=disclosure.TOTAL, Territoire=disclosure.TOTAL),
     ),
 ):
-    write_audit({"postes": t}, f"fiche_{TID}_{name}", out_dir)
-    t = disclosure.blank_suppressed(t, ["headcount"])[[*by, "headcount", "status"]]
-    t = t.sort_values(by, key=lambda s: s.eq(disclosure.TOTAL)).rename(columns={"headcount": "Postes au 31/12"})
-    display(HTML(publish(t, f"fiche_{TID}_{name}", cap(title, "postes au 31/12"), out_dir, STUDY, confidential=True)))
+    write_audit({"postes": here_cells}, f"fiche_{TID}_{name}", out_dir)
+    t = structure(here_cells, zone_rows, by)
+    pct = {c: 1 for c in t.columns if c.endswith("(%)")}
+    display(
+        HTML(
+            publish(
+                t,
+                f"fiche_{TID}_{name}",
+                cap(title, "postes au 31/12 ; %"),
+                out_dir,
+                STUDY,
+                confidential=True,
+                decimals=pct,
+            )
+        )
+    )
 
 # %% [markdown]
 # ## Évolution
