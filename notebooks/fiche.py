@@ -190,6 +190,9 @@ for by, name, title, here_cells, zone_rows in (
         cells("ess_jobs", ("Pays", "Territoire", "Secteur"), Pays=disclosure.TOTAL, Territoire=disclosure.TOTAL),
     ),
 ):
+    if here_cells.empty:
+        display(Markdown(f"{title} : aucun établissement employeur de l'ESS dans ce territoire."))
+        continue
     write_audit({"postes": here_cells}, f"fiche_{TID}_{name}", out_dir)
     t = structure(here_cells, zone_rows, by)
     pct = {c: 1 for c in t.columns if c.endswith("(%)")}
