@@ -25,7 +25,6 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
 from IPython.display import HTML, Markdown, display
 
 from desir_analysis import (
@@ -534,11 +533,14 @@ last["Pays"] = last["territoire"].map(
 )
 last = last.sort_values("Évolution (%)", ascending=False)
 first_obs, last_obs = int(evo["year"].min()), int(evo["year"].max())
-fig, ax = plt.subplots(figsize=(9, 0.3 * len(last) + 1.5))
-sns.barplot(data=last, y="territoire", x="Évolution (%)", hue="Pays", hue_order=sorted(last["Pays"].unique()), ax=ax)
-ax.axvline(0, color="0.3", lw=0.8)
-ax.set(ylabel="", xlabel=f"évolution {first_obs}-{last_obs} (%)", title="Évolution des postes de l'ESS par territoire")
-ax.legend(title="", fontsize=8)
+fig = figures.signed_bars(
+    last,
+    "territoire",
+    "Évolution (%)",
+    "Pays",
+    "Évolution des postes de l'ESS par territoire",
+    f"évolution {first_obs}-{last_obs} (%)",
+)
 display(
     HTML(
         figures.to_html(
@@ -690,11 +692,9 @@ if shift_rows:
     )
     local = shift[shift["Secteur"].ne("Ensemble") & shift["Effet local"].notna()]
     if len(local):
-        fig, ax = plt.subplots(figsize=(9, 0.32 * local["Secteur"].nunique() + 1.5))
-        sns.barplot(data=local, y="Secteur", x="Effet local", hue="Pays", orient="h", ax=ax)
-        ax.axvline(0, color="0.3", lw=0.8)
-        ax.set(ylabel="", xlabel="postes", title="Effet local par secteur (écart propre à la zone)")
-        ax.legend(title="", fontsize=8)
+        fig = figures.signed_bars(
+            local, "Secteur", "Effet local", "Pays", "Effet local par secteur (écart propre à la zone)", "postes"
+        )
         display(
             HTML(
                 figures.to_html(

@@ -47,3 +47,15 @@ def test_numeric_axes_are_formatted_the_french_way():
     assert "160\u202f000" in y and "2016" in x  # thousands separated, years left alone
     assert figures._tick_label(-2.5) == "\u22122,5"
     plt.close(fig)
+
+
+def test_signed_bars_draw_one_bar_per_category_and_country():
+    import pandas as pd
+
+    data = pd.DataFrame({"c": ["a", "b", "a"], "v": [-3.0, 2.0, 5.0], "p": ["France", "France", "Belgique"]})
+    fig = figures.signed_bars(data, "c", "v", "p", "t", "x")
+    ax = fig.axes[0]
+    widths = sorted(round(b.get_width(), 6) for b in ax.patches if b.get_height() > 0 and b.get_width() != 0)
+    assert widths == [-3.0, 2.0, 5.0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Belgique", "France"]
+    plt.close(fig)

@@ -56,6 +56,16 @@ def to_html(fig: plt.Figure, caption: Caption) -> str:
     )
 
 
+def signed_bars(data, category: str, value: str, hue: str, title: str, xlabel: str) -> plt.Figure:
+    """Horizontal bars of a signed value (changes, effects) by category, one colour per ``hue`` (sorted), zero line."""
+    fig, ax = plt.subplots(figsize=(9, 0.32 * data[category].nunique() + 1.5))
+    sns.barplot(data=data, y=category, x=value, hue=hue, hue_order=sorted(data[hue].unique()), orient="h", ax=ax)
+    ax.axvline(0, color="0.3", lw=0.8)
+    ax.set(ylabel="", xlabel=xlabel, title=title)
+    ax.legend(title="", fontsize=8)
+    return fig
+
+
 def _grid_positions(nuts3: list[str]) -> dict[str, tuple[int, int]]:
     """Tile-grid cells of NUTS3 regions: centroids snapped to a grid, collisions moved to the nearest free cell."""
     from desir_analysis import reference
