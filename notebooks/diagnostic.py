@@ -371,9 +371,6 @@ show_protected(
 
 # %%
 nat = build.load(year, "national_aggregates", proc)
-# ESS jobs by sector are also published in the sector table: a row is shown only when its cells are
-# published in both tables (else the share table could undo a secondary suppression of the other).
-sector_status = PROTECTED[("Pays", "Secteur")][0].set_index(["Pays", "Secteur"])["status"]
 sec_rows = []
 for country in sorted(est["country"].unique()):
     ps = CELLS[zone_cells.table_name("all_jobs", ("Pays", "Secteur", "champ"))]
@@ -382,7 +379,6 @@ for country in sorted(est["country"].unique()):
     AUDITED[f"secteurs_part_ess_{country.lower()}"] = ps
     w = ps.pivot(index="Secteur", columns="champ", values="headcount")
     stt = ps.pivot(index="Secteur", columns="champ", values="status")
-    stt["sector_table"] = [sector_status.get((labels.COUNTRY_FR[country], s), "published") for s in stt.index]
     row_status = disclosure.combine_status(stt)
     ok = row_status.eq("published")
     ref = indicators.national_reference(nat, country, perimeter)
@@ -491,17 +487,12 @@ if {"women", "part_time", "fte", "payroll_eur"} <= set(ess.columns) and ess[["ft
 # ## Évolution de l'emploi de l'ESS
 
 # %%
-series, series_countries, ess_by_year = [], [], {}
-for y in range(first_year, year + 1):
-    try:
-        e = build.load(y, "establishments", proc)
-    except FileNotFoundError:
-        continue
-    e = indicators.flag_perimeter(e[classify.in_zone(e, zone)], perimeter)
-    e = e[e["in_ess"]].assign(
-        territoire=lambda d: d["nuts3"].map(TERR), Pays=lambda d: d["country"].map(labels.COUNTRY_FR)
-    )
-    ess_by_year[y] = e
+# the years of the series are those protected with the edition (zone_cells read every processed year once)
+series_years = [
+    y for y in range(first_year, year + 1) if zone_cells.table_name("ess_jobs", ("Pays", "Territoire"), y) in CELLS
+]
+series, series_countries = [], []
+for y in series_years:
     cells_y = CELLS[zone_cells.table_name("ess_jobs", ("Pays", "Territoire"), y)]
     terr_y = cells_y[cells_y["Pays"].eq(disclosure.TOTAL)].drop(columns="Pays")
     series.append(terr_y.rename(columns={"Territoire": "territoire"}).assign(year=y))
@@ -623,10 +614,12 @@ show_plain(
 # permettrait de recalculer les secteurs masqués) et donne leur somme.
 
 # %%
-ss_start_year = min(ess_by_year)
+ss_start_year = min(series_years)
 shift_rows = []
 if ss_start_year < year:
-    e0, e1 = ess_by_year[ss_start_year], ess_by_year[year]
+    e0 = build.load(ss_start_year, "establishments", proc)
+    e0 = indicators.flag_perimeter(e0[classify.in_zone(e0, zone)], perimeter)
+    e0, e1 = e0[e0["in_ess"]], ess
     nat0 = build.load(ss_start_year, "national_aggregates", proc)
     nat1 = build.load(year, "national_aggregates", proc)
     prot0 = CELLS[zone_cells.table_name("ess_jobs", ("Pays", "Secteur"), ss_start_year)]
@@ -822,7 +815,7 @@ show_plain(
     "qualite_secret_statistique",
     cap("Secret statistique : cases masquées et contrôle", "cases (postes)", territory=ZONE),
 )
-scopes = zone_cells.scopes_of(year, sorted(ess_by_year))
+scopes = zone_cells.scopes_of(year, series_years)
 joint = disclosure.audit_joint(list(CELLS.values()), [scopes[n] for n in CELLS])
 display(
     Markdown(

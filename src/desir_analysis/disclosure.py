@@ -167,16 +167,34 @@ def _exposed(t: pd.DataFrame, by: list[str]) -> np.ndarray:
     suppressed = np.flatnonzero(t["status"].to_numpy() != "published")
     if len(suppressed) == 0:
         return suppressed
-    pos = {r: k for k, r in enumerate(suppressed)}
-    rows = []
-    for margin, details in _equations(t, by):
-        coef = np.zeros(len(suppressed))
+    rows = _on_unknowns(_relations(_equations(t, by)), list(suppressed))
+    return suppressed[_determined(rows, len(suppressed))].astype(int)
+
+
+def _relations(equations: list[tuple[int, np.ndarray]], ids: list[int] | None = None) -> list[dict[int, float]]:
+    """Each additive relation as {cell: coefficient} (margin +1, details −1), cells renamed by ``ids``."""
+    out = []
+    for margin, details in equations:
+        rel: dict[int, float] = {}
         for r, c in [(margin, 1.0), *[(d, -1.0) for d in details]]:
-            if r in pos:
-                coef[pos[r]] += c
+            g = int(r) if ids is None else ids[r]
+            rel[g] = rel.get(g, 0.0) + c
+        out.append(rel)
+    return out
+
+
+def _on_unknowns(relations: list[dict[int, float]], unknown: list[int]) -> list[np.ndarray]:
+    """The relations' coefficients on the unknown cells (relations without an unknown are dropped)."""
+    pos = {g: k for k, g in enumerate(unknown)}
+    rows = []
+    for rel in relations:
+        coef = np.zeros(len(unknown))
+        for g, c in rel.items():
+            if g in pos:
+                coef[pos[g]] += c
         if coef.any():
             rows.append(coef)
-    return suppressed[_determined(rows, len(suppressed))].astype(int)
+    return rows
 
 
 def _determined(rows: list[np.ndarray], n: int) -> np.ndarray:
@@ -221,21 +239,9 @@ def _joint(tables: list[pd.DataFrame], scopes: list[dict]) -> _Joint:
         for g, s, v in zip(gid, t["status"], t[value].to_numpy(dtype=float), strict=True):
             (published if s == "published" else masked).add(g)
             values[g] = v
-        for margin, details in _equations(t, by):
-            rel = {gid[margin]: 1.0}
-            for det in details:
-                rel[gid[det]] = rel.get(gid[det], 0.0) - 1.0
-            relations.append(rel)
+        relations += _relations(_equations(t, by), gid)
     unknown = sorted(masked - published)
-    pos = {g: k for k, g in enumerate(unknown)}
-    rows = []
-    for rel in relations:
-        coef = np.zeros(len(unknown))
-        for g, c in rel.items():
-            if g in pos:
-                coef[pos[g]] += c
-        if coef.any():
-            rows.append(coef)
+    rows = _on_unknowns(relations, unknown)
     # a cell masked in one table but published in another is exposed outright
     exposed = sorted(masked & published) + [unknown[k] for k in np.flatnonzero(_determined(rows, len(unknown)))]
     keys = [k for k, _ in sorted(ids.items(), key=lambda kv: kv[1])]
