@@ -122,8 +122,8 @@ def peak_mb():  # VmHWM: high-water mark of this process image (ru_maxrss surviv
 from pathlib import Path
 import pandas as pd
 t0 = time.perf_counter()
-from desir_analysis import classify
-from desir_analysis.harmonise import national_aggregates_fr
+from desir_analysis.reference import classify
+from desir_analysis.build.harmonise_fr import national_aggregates_fr
 from desir_analysis.sources import sirene
 units = sirene.read_legal_units(Path({ul!r}))
 res = sirene.scan_stock(Path({stock!r}), set({zone!r}), [2023], units)

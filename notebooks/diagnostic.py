@@ -27,20 +27,14 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from desir_analysis import (
-    build,
-    classify,
-    config,
-    disclosure,
-    figures,
-    indicators,
-    labels,
-    models,
-    perimeters,
-    zone_cells,
-)
-from desir_analysis.tables import Caption, publish, write_audit
-from desir_analysis.tables import format_number as fmt
+from desir_analysis import build, config
+from desir_analysis.analysis import cells as zone_cells
+from desir_analysis.analysis import disclosure, indicators, models
+from desir_analysis.publish import figures, labels
+from desir_analysis.publish.tables import Caption, publish, write_audit
+from desir_analysis.publish.tables import format_number as fmt
+from desir_analysis.reference import classify
+from desir_analysis.reference import membership as perimeters
 
 out_dir = Path(output_dir) if output_dir else config.REPORTS_DIR / str(year)
 proc = Path(processed_dir) if processed_dir else config.PROCESSED_DATA_DIR

@@ -23,8 +23,10 @@ from pathlib import Path
 
 from IPython.display import HTML, Markdown, display
 
-from desir_analysis import config, labels, perimeters, reference
-from desir_analysis.tables import Caption, publish
+from desir_analysis import config, reference
+from desir_analysis.publish import labels
+from desir_analysis.publish.tables import Caption, publish
+from desir_analysis.reference import membership as perimeters
 
 out_dir = Path(output_dir) if output_dir else config.REPORTS_DIR / str(year)
 STUDY = "referentiel"

@@ -11,7 +11,7 @@ from pathlib import Path
 import matplotlib.image as mpimg
 import pytest
 
-from desir_analysis import reporting
+from desir_analysis.publish import runner as reporting
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 pytestmark = pytest.mark.skipif(

@@ -10,7 +10,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from desir_analysis import build, schemas
+from desir_analysis import build
+from desir_analysis.build import schemas
 from desir_analysis.sources import sirene
 
 CONTRACT = [
@@ -183,7 +184,7 @@ def test_load_with_a_filter_returns_exactly_the_matching_rows(demo_processed):
 
 
 def test_every_scope_reason_has_a_french_label(demo_processed):
-    from desir_analysis import labels
+    from desir_analysis.publish import labels
 
     out, _ = demo_processed
     reasons = set(pd.read_parquet(out / "2023" / "scope.parquet")["reason"])

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desir_analysis import classify, perimeters
+from desir_analysis.reference import classify
+from desir_analysis.reference import membership as perimeters
 
 
 def frame(rows):

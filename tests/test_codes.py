@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desir_analysis import codes
+from desir_analysis.reference import codes
 
 
 def s(*values):

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from desir_analysis import disclosure as d
+from desir_analysis.analysis import disclosure as d
 
 
 def micro(rows):

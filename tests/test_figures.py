@@ -7,8 +7,9 @@ import math
 import matplotlib.pyplot as plt
 import pytest
 
-from desir_analysis import figures, reference
-from desir_analysis.tables import Caption
+from desir_analysis import reference
+from desir_analysis.publish import figures
+from desir_analysis.publish.tables import Caption
 
 
 @pytest.mark.parametrize("zone,n", [("desir", 17), ("interreg_fwvl", 34)])

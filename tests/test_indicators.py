@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desir_analysis import indicators as ind
+from desir_analysis.analysis import indicators as ind
 
 
 def est(rows):

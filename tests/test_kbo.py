@@ -8,7 +8,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from desir_analysis import build, classify, reference
+from desir_analysis import build, reference
+from desir_analysis.reference import classify
 from desir_analysis.sources import employment, kbo
 from desir_analysis.sources.csvfile import RawFileError
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from desir_analysis import models
+from desir_analysis.analysis import models
 
 
 def test_trend_recovers_slope_and_intervals_cover():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from desir_analysis import disclosure, reconcile
+from desir_analysis.analysis import disclosure, reconcile
 
 
 @pytest.fixture

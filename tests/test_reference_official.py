@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from conftest import read_shared
-from desir_analysis import classify, codes, reference
+from desir_analysis import reference
+from desir_analysis.reference import classify, codes
 
 
 def test_every_insee_cj_niveau3_code_is_classified_with_its_official_label(shared):

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from desir_analysis import reporting
+from desir_analysis.publish import runner as reporting
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +107,9 @@ def test_the_sector_share_table_never_shows_a_cell_masked_in_the_sector_table(di
 def test_diagnostic_tables_protect_small_cells(diagnostic):
     processed, out, _ = diagnostic
     est = pd.read_parquet(processed / "2023" / "establishments.parquet")
-    from desir_analysis import classify, labels, perimeters
+    from desir_analysis.publish import labels
+    from desir_analysis.reference import classify
+    from desir_analysis.reference import membership as perimeters
 
     est = est[
         classify.in_zone(est, "desir") & perimeters.in_perimeter(est, "core_crossborder") & est["country"].eq("FR")
@@ -183,7 +185,7 @@ def test_a_failing_job_does_not_stop_the_others(tmp_path, monkeypatch):
 
 
 def test_suppressed_cells_show_the_secret_mark():
-    from desir_analysis.tables import Caption, to_html
+    from desir_analysis.publish.tables import Caption, to_html
 
     t = pd.DataFrame({"a": ["x", "y"], "v": [10.0, float("nan")], "status": ["published", "primary"]})
     page = to_html(t, Caption("t", "u", "s", "d", "z"))
@@ -271,7 +273,9 @@ def test_a_fact_sheet_is_the_same_in_a_fresh_and_in_a_reused_kernel(demo_process
 
 def test_diagnostic_shift_share_adds_up_and_respects_secrecy(diagnostic):
     processed, out, _ = diagnostic
-    from desir_analysis import classify, labels, perimeters
+    from desir_analysis.publish import labels
+    from desir_analysis.reference import classify
+    from desir_analysis.reference import membership as perimeters
 
     t = pd.read_csv(out / "tables" / "ess_shift_share.csv")
     sectors = pd.read_csv(out / "tables" / "ess_secteur.csv")
@@ -313,7 +317,7 @@ def test_a_fact_sheet_shows_the_same_statuses_as_the_diagnostic(diagnostic):
     terr = pd.read_csv(out / "tables" / "ess_territoire_famille.csv")
     masked = terr[(terr["status"] != "published") & (terr["Territoire"] != "Total")]
     assert len(masked), "the 1 % demo has masked territory x family cells"
-    from desir_analysis import labels
+    from desir_analysis.publish import labels
 
     name = masked["Territoire"].iloc[0]
     code = {v: k for k, v in labels.territory_fr().items()}[name]
@@ -326,7 +330,8 @@ def test_a_fact_sheet_shows_the_same_statuses_as_the_diagnostic(diagnostic):
 
 
 def test_the_shared_tables_are_safe_together(demo_processed):
-    from desir_analysis import disclosure, zone_cells
+    from desir_analysis.analysis import cells as zone_cells
+    from desir_analysis.analysis import disclosure
 
     processed, _ = demo_processed
     est, series = zone_cells.zone_frames(2023, "desir", "core_crossborder", 2015, processed)

@@ -18,7 +18,10 @@ import sys
 import time
 from pathlib import Path
 
-from desir_analysis import __version__, build, config, demo, labels, reference, reporting, zone_cells
+from desir_analysis import __version__, build, config, demo, reference
+from desir_analysis.analysis import cells as zone_cells
+from desir_analysis.publish import labels
+from desir_analysis.publish import runner as reporting
 
 
 def _years(args: argparse.Namespace) -> list[int]:
@@ -29,9 +32,19 @@ def _years(args: argparse.Namespace) -> list[int]:
 def _build(args: argparse.Namespace) -> int:
     years = sorted(set(args.years or [])) or _years(args)
     build.build(
-        years, raw_dir=args.raw_dir, mode=args.mode, force=args.force, progress=sys.stderr.isatty(), workers=args.jobs
+        years,
+        raw_dir=_raw(args),
+        mode=args.mode,
+        force=args.force,
+        progress=sys.stderr.isatty(),
+        workers=args.jobs,
     )
     return 0
+
+
+def _raw(args: argparse.Namespace) -> Path:
+    """The raw folder: the user's, or the demo files generated beside it when it holds no real file."""
+    return demo.ensure(args.raw_dir or config.RAW_DATA_DIR)
 
 
 def _jobs(args: argparse.Namespace) -> list[reporting.Job]:
@@ -79,7 +92,7 @@ def _jobs(args: argparse.Namespace) -> list[reporting.Job]:
 
 def _report(args: argparse.Namespace) -> int:
     result = build.build(
-        _years(args), raw_dir=args.raw_dir, mode=args.mode, progress=sys.stderr.isatty(), workers=args.jobs
+        _years(args), raw_dir=_raw(args), mode=args.mode, progress=sys.stderr.isatty(), workers=args.jobs
     )
     jobs = _jobs(args)
     if any(j.study.name in ("diagnostic", "fiches") for j in jobs):
@@ -112,7 +125,7 @@ def _report(args: argparse.Namespace) -> int:
         "studies": [j.name for j, _ in produced],
     }
     reporting.atomic_write_text(out / "edition.json", json.dumps(edition, ensure_ascii=False, indent=2) + "\n")
-    notice = demo.DEMO_NOTICE if result.demo else ""
+    notice = config.DEMO_NOTICE if result.demo else ""
     index = reporting.write_index(out, args.year, produced, notice=notice)
     reporting.write_root_index(
         config.REPORTS_DIR,

@@ -17,3 +17,6 @@ RAW_DATA_DIR: Path = DATA_DIR / "raw"
 PROCESSED_DATA_DIR: Path = DATA_DIR / "processed"
 REPORTS_DIR: Path = PROJ_ROOT / "reports"
 NOTEBOOKS_DIR: Path = PROJ_ROOT / "notebooks"
+
+#: What every output made from the generated demo files says.
+DEMO_NOTICE = "données de démonstration (synthétiques)"

@@ -103,3 +103,30 @@ def personal_services() -> pd.DataFrame:
 
 
 ZONES = ("desir", "interreg_fwvl")
+
+
+PLAN_PROTECTIONS = ("shared", "local")
+PLAN_YEARS = ("edition", "series")
+
+
+def publication_plan() -> pd.DataFrame:
+    """The publication plan: every breakdown of protected cells that an edition may publish.
+
+    One row per table: ``table`` (measure, e.g. ``ess_jobs``), ``population`` (``ess``,
+    ``all``, ``private``…), ``breakdown`` (columns joined by ``|``), ``value``,
+    ``years`` (``edition`` = the edition year; ``series`` = every year of the evolution),
+    ``protection`` (``shared``: protected together for every document of the edition,
+    :mod:`desir_analysis.analysis.cells`; ``local``: protected by its study alone),
+    ``documents`` and ``rule``. The study API refuses a protected table outside it.
+    """
+    plan = _read("publication_plan.csv").copy()
+    for col, allowed in (("protection", PLAN_PROTECTIONS), ("years", PLAN_YEARS)):
+        bad = ~plan[col].isin(allowed)
+        if bad.any():
+            raise ValueError(
+                f"publication_plan.csv: {col} must be one of {allowed}, got {plan.loc[bad, col].iloc[0]!r}"
+            )
+    key = plan["table"] + "|" + plan["breakdown"] + "|" + plan["years"]
+    if key.duplicated().any():
+        raise ValueError(f"publication_plan.csv: duplicated entry {key[key.duplicated()].iloc[0]!r}")
+    return plan

@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from desir_analysis import classify, reference
+from desir_analysis import reference
+from desir_analysis.reference import territory
 from desir_analysis.sources.csvfile import Layout, RawFileError, read_small
 
 STATBEL = Layout(
@@ -52,7 +53,7 @@ EUROSTAT_DIMENSIONS = {"freq", "unit", "sex", "age", "geo", "projection"}
 
 
 def _nuts3_of_communes(country: str, communes: pd.Series) -> pd.Series:
-    t = classify.add_territory(pd.DataFrame({"country": country, "commune": communes.astype("string").to_numpy()}))
+    t = territory.add_territory(pd.DataFrame({"country": country, "commune": communes.astype("string").to_numpy()}))
     return pd.Series(t["nuts3"].to_numpy(), index=communes.index, dtype="string")
 
 

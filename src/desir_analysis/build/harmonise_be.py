@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from desir_analysis import codes
-from desir_analysis.harmonise import YearOutput, finish_establishments, year_rejects_scope
+from desir_analysis.build.harmonise_fr import YearOutput, finish_establishments, year_rejects_scope
+from desir_analysis.reference import codes
 from desir_analysis.sources import kbo as kbo_src
 from desir_analysis.sources.csvfile import Layout, read_small, valid_row_lines
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from desir_analysis.disclosure import TOTAL
+from desir_analysis.analysis.disclosure import TOTAL
 
 
 def parts_add_up(table: pd.DataFrame, by: list[str], value: str, tolerance: float = 1e-6) -> pd.DataFrame:

@@ -258,7 +258,7 @@ def execute(
 
 
 def _template_dir() -> str:
-    return str(resources.files("desir_analysis").joinpath("templates"))
+    return str(resources.files("desir_analysis.publish").joinpath("templates"))
 
 
 HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
@@ -346,16 +346,10 @@ def render_study(study: Study, year: int, parameters: dict[str, object], reports
 
 
 def package_fingerprint() -> str:
-    """Hash of the package's code, templates and reference tables (a change re-renders every study)."""
-    import hashlib
+    """Hash of the code, templates and reference tables a study depends on (a change re-renders every study)."""
+    from desir_analysis.build.fingerprint import code_fingerprint
 
-    h = hashlib.sha256()
-    root = Path(str(resources.files("desir_analysis")))
-    for p in sorted(root.rglob("*")):
-        if p.is_file() and p.suffix in {".py", ".csv", ".j2", ".json"} and "__pycache__" not in p.parts:
-            h.update(p.relative_to(root).as_posix().encode())
-            h.update(p.read_bytes())
-    return h.hexdigest()
+    return code_fingerprint("report")
 
 
 def job_key(job: Job, year: int, data_key: str, code_key: str) -> str:

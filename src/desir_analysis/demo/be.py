@@ -1,6 +1,6 @@
 """Belgian side of the demo raw files: KBO/BCE export, ONSS-type employment extract, approvals.
 
-Calibration constants (shipped in ``demo_constants/``, never read from ../shared):
+Calibration constants (shipped in ``demo/constants/``, never read from ../shared):
 
 - commune weights: Statbel establishment units by commune, Q4 2023 (West- and
   Oost-Vlaanderen, Hainaut, Namur, Luxembourg, Liège, Brabant wallon); other
@@ -21,13 +21,12 @@ of each reference year would), fields quoted as in the real export.
 from __future__ import annotations
 
 import csv
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from desir_analysis.demo import DEMO_NOTICE, YEARS
+from desir_analysis.demo.common import DEMO_NOTICE, YEARS, constants
 from desir_analysis.sources.kbo import postal_to_nis
 
 JOBS_PER_INHABITANT = 0.34
@@ -190,15 +189,10 @@ SEGMENTS = [
 ]
 
 
-def _const(name: str) -> pd.DataFrame:
-    with resources.files("desir_analysis").joinpath("demo_constants", name).open(encoding="utf-8") as fh:
-        return pd.read_csv(fh, dtype={"refnis": str, "arrondissement": str, "nuts3": str})
-
-
 def arrondissement_population() -> pd.Series:
     """Population 2019 by 2019-2025 arrondissement (NIS code), Hainaut split by Statbel weights."""
-    pop = _const("population_nuts3_2019.csv").groupby("nuts3")["population"].sum()
-    com = _const("communes_be.csv")
+    pop = constants("population_nuts3_2019.csv").groupby("nuts3")["population"].sum()
+    com = constants("communes_be.csv")
     out = {arr: float(pop.get(n3, 0)) for arr, n3 in arrondissement_nuts3().items()}  # Hainaut: overwritten below
     hain = com[com["arrondissement"].str[0] == "5"]
     w = hain.groupby("arrondissement")["units_q4_2023"].sum()
@@ -237,7 +231,7 @@ def _calibrate(u: pd.DataFrame) -> pd.DataFrame:
 def generate(root: Path, scale: float = 1.0, rest_fraction: float = 1 / 10, seed: int = 20260202) -> Path:
     """Write the Belgian demo raw files under ``root/be/``."""
     rng = np.random.default_rng(seed)
-    com = _const("communes_be.csv")
+    com = constants("communes_be.csv")
     pop = arrondissement_population()
     inv_postal: dict[str, str] = {}
     for pc, nis in sorted(postal_to_nis().items()):

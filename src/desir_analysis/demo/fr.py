@@ -3,7 +3,7 @@
 ``make report`` uses these synthetic files when no real data is in ``data/raw/``,
 so a fresh clone produces real-looking studies. Everything made from them says
 :data:`DEMO_NOTICE`. Magnitudes are calibrated on published facts shipped as
-constants (``demo_constants/`` and below), never on ../shared:
+constants (``demo/constants/`` and below), never on ../shared:
 
 - commune and département populations: INSEE COG 2026, populations légales;
 - ESS share of *total* salaried jobs by département, 2014: INSEE ITDD (Nord 11.1 %,
@@ -24,9 +24,7 @@ default), so national *counts* in demo mode are not to scale while national
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -34,9 +32,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-DEMO_NOTICE = "données de démonstration (synthétiques)"
-YEARS = list(range(2015, 2024))
-SNAPSHOT = "2024-01-01"
+from desir_analysis.demo.common import DEMO_NOTICE, YEARS, constants
+from desir_analysis.sources import KNOWN_SOURCES
+
 ZONE_FR = ["02", "08", "59", "62", "80"]
 ESS_SHARE_2014 = {"02": 0.1095, "08": 0.1132, "59": 0.1111, "62": 0.1234, "80": 0.1030}
 ESS_SHARE_PROVINCE = 0.115
@@ -235,31 +233,6 @@ class DemoFiles:
     employment: list[Path]
 
 
-def demo_version() -> str:
-    """Hash of the generators and their constants: a change regenerates the demo files."""
-    import hashlib
-
-    h = hashlib.sha256()
-    root = resources.files("desir_analysis")
-    for rel in ["demo.py", "demo_be.py", "demo_pop.py"]:
-        h.update(root.joinpath(rel).read_bytes())
-    for p in sorted(root.joinpath("demo_constants").iterdir(), key=lambda p: p.name):
-        if p.name.endswith(".csv"):
-            h.update(p.read_bytes())
-    return h.hexdigest()[:16]
-
-
-def is_current(root: Path) -> bool:
-    """Whether ``root`` holds demo files made by the current generators at full scale."""
-    marker = root / "DEMO.txt"
-    return marker.exists() and f"version {demo_version()} scale 1.0 " in marker.read_text(encoding="utf-8")
-
-
-def _constants(name: str) -> pd.DataFrame:
-    with resources.files("desir_analysis").joinpath("demo_constants", name).open(encoding="utf-8") as fh:
-        return pd.read_csv(fh, dtype={"code": str, "departement": str, "chef_lieu": str})
-
-
 def _dates(rng: np.random.Generator, start: str, end: str, n: int) -> np.ndarray:
     lo, hi = np.datetime64(start), np.datetime64(end)
     days = rng.integers(0, int((hi - lo).astype(int)) + 1, n)
@@ -342,50 +315,11 @@ def _calibrate(est: pd.DataFrame) -> pd.DataFrame:
     return est
 
 
-def _generate_others(root: Path, scale: float, rest_fraction: float, seed: int) -> None:
-    """The Belgian files and the population files (independent of the French draws)."""
-    from desir_analysis import demo_be, demo_pop  # demo_be imports this module's constants
-
-    demo_be.generate(root, scale=scale, rest_fraction=min(1.0, rest_fraction * 5), seed=seed + 1)
-    demo_pop.generate(root, seed=seed + 2)
-
-
-def generate(root: Path, scale: float = 1.0, rest_fraction: float = 1 / 50, seed: int = 20260101) -> DemoFiles:
-    """Write the demo raw files under ``root/fr/`` and ``root/be/`` (deterministic for a seed).
-
-    The Belgian and population files are written by a forked process while this one
-    writes the French files (each generator has its own seed: the files do not
-    depend on the order).
-    """
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
-    pool = None
-    if "fork" in mp.get_all_start_methods() and (os.cpu_count() or 1) > 1:
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
-        others = pool.submit(_generate_others, root, scale, rest_fraction, seed)
-    try:
-        files = _generate_fr(root, scale, rest_fraction, seed)
-        if pool is None:
-            _generate_others(root, scale, rest_fraction, seed)
-        else:
-            others.result()
-    finally:
-        if pool is not None:
-            pool.shutdown()
-    (root / "DEMO.txt").write_text(
-        f"{DEMO_NOTICE}\nGénéré par desir_analysis.demo ; ne pas utiliser comme données réelles.\n"
-        f"version {demo_version()} scale {float(scale)} rest_fraction {rest_fraction} seed {seed}\n",
-        encoding="utf-8",
-    )
-    return files
-
-
-def _generate_fr(root: Path, scale: float, rest_fraction: float, seed: int) -> DemoFiles:
+def generate_fr(root: Path, scale: float, rest_fraction: float, seed: int) -> DemoFiles:
     """The French files (Sirene stocks and history, employment extracts)."""
     rng = np.random.default_rng(seed)
-    dep = _constants("departements_fr.csv")
-    communes = _constants("communes_fr.csv")
+    dep = constants("departements_fr.csv")
+    communes = constants("communes_fr.csv")
     est = _enterprises(rng, dep, communes, scale, rest_fraction)
     est = _calibrate(est)
     est["ent"] = est.groupby(["group", "ent_local"], sort=False).ngroup()
@@ -633,26 +567,8 @@ def _history(est: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
     return h[HIST_COLUMNS].sort_values(["siret", "dateDebut"], kind="stable")
 
 
-SOURCES = {
-    "sirene": {
-        "source": "sirene",
-        "publisher": "INSEE",
-        "title": "Base Sirene des entreprises et de leurs établissements",
-        "licence": "Licence Ouverte / Open Licence 2.0",
-        "vintage": SNAPSHOT,
-    },
-    "employment": {
-        "source": "employment_fr",
-        "publisher": "INSEE (Flores), extrait sous convention",
-        "title": "Emploi salarié par établissement au 31 décembre",
-        "licence": "convention CRESS-INSEE",
-        "vintage": "2015-2023",
-    },
-}
-
-
 def _sidecars(fr: Path) -> None:
-    for folder, meta in SOURCES.items():
+    for folder, meta in KNOWN_SOURCES.items():
         info = {**meta, "demo": True, "notice": DEMO_NOTICE}
         (fr / folder / "source.json").write_text(
             json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"

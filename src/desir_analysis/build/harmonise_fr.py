@@ -16,8 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from desir_analysis import classify, codes, perimeters, reference
-from desir_analysis.schemas import size_band
+from desir_analysis import reference
+from desir_analysis.build.schemas import size_band
+from desir_analysis.reference import classify, codes
+from desir_analysis.reference import membership as perimeters
 from desir_analysis.sources import sirene
 
 REJECT_COLUMNS = ["source_file", "line", "record_id", "reason"]

@@ -16,27 +16,21 @@ data, the parameters and the code) so that the 17 fact sheets do not redo the wo
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import tempfile
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
-from desir_analysis import build, classify, disclosure, indicators, labels
+from desir_analysis import build, config, reference
+from desir_analysis.analysis import disclosure, indicators
+from desir_analysis.build.fingerprint import fingerprint
+from desir_analysis.publish import labels
+from desir_analysis.reference import classify
 
 UNIT = "establishment_id"
 JOBS, UNITS = "headcount", "one"
-#: ESS breakdowns (jobs and establishments) shared by the documents.
-ESS_BREAKDOWNS: tuple[tuple[str, ...], ...] = (
-    ("Pays", "Famille"),
-    ("Pays", "Secteur"),
-    ("Territoire", "Famille"),
-    ("Pays", "Taille"),
-    ("Pays", "Territoire", "Secteur"),
-)
 
 
 def labelled(est: pd.DataFrame) -> pd.DataFrame:
@@ -63,42 +57,36 @@ def table_name(measure: str, by: tuple[str, ...], year: int | None = None) -> st
 
 
 def specs(year: int, series_years: list[int]) -> list[tuple[str, str, tuple[str, ...], str, dict]]:
-    """Every protected table: (name, population, breakdown, value, scope).
+    """Every shared protected table of the publication plan: (name, population, breakdown, value, scope).
 
+    Read from ``reference/publication_plan.csv`` (rows with ``protection = shared``), in
+    its order: the edition-year tables, then, year by year, the tables of the series.
     Populations: ``ess`` (ESS establishments of the edition year), ``all`` (every
     establishment), ``private`` (not public sector), ``ess@<y>`` (ESS establishments of
-    year ``y``, for the evolution and the shift-share).
+    year ``y``). Scopes say what a whole table is restricted to (year, ESS, private).
     """
+    plan = reference.publication_plan()
+    plan = plan[plan["protection"].eq("shared")]
+    scope_of = {"ess": {"champ": "ESS"}, "all": {}, "private": {"secteur": "privé"}}
     out = []
-    ess_scope = {"year": year, "champ": "ESS"}
-    for by in ESS_BREAKDOWNS:
-        out.append((table_name("ess_jobs", by), "ess", by, JOBS, ess_scope))
-        out.append((table_name("ess_units", by), "ess", by, UNITS, ess_scope))
-    for index in ("Pays", "Territoire"):
-        out.append((table_name("all_jobs", (index, "champ")), "all", (index, "champ"), JOBS, {"year": year}))
+    for row in plan[plan["years"].eq("edition")].itertuples(index=False):
+        by = tuple(row.breakdown.split("|"))
         out.append(
-            (
-                table_name("private_jobs", (index, "champ")),
-                "private",
-                (index, "champ"),
-                JOBS,
-                {"year": year, "secteur": "privé"},
-            )
+            (table_name(row.table, by), row.population, by, row.value, {"year": year} | scope_of[row.population])
         )
-    out.append(
-        (
-            table_name("all_jobs", ("Pays", "Secteur", "champ")),
-            "all",
-            ("Pays", "Secteur", "champ"),
-            JOBS,
-            {"year": year},
-        )
-    )
+    series = plan[plan["years"].eq("series")]
     for y in series_years:
-        scope = {"year": y, "champ": "ESS"}
-        out.append((table_name("ess_jobs", ("Pays", "Territoire"), y), f"ess@{y}", ("Pays", "Territoire"), JOBS, scope))
-        out.append((table_name("ess_jobs", ("Pays", "Secteur"), y), f"ess@{y}", ("Pays", "Secteur"), JOBS, scope))
+        for row in series.itertuples(index=False):
+            by = tuple(row.breakdown.split("|"))
+            scope = {"year": y} | scope_of[row.population]
+            out.append((table_name(row.table, by, y), f"{row.population}@{y}", by, row.value, scope))
     return out
+
+
+def plan_entry(name: str) -> str:
+    """The plan entry of a protected table name: ``ess_jobs@2019|Pays|Territoire`` -> ``ess_jobs|Pays|Territoire``."""
+    measure, _, by = name.partition("|")
+    return f"{measure.partition('@')[0]}|{by}"
 
 
 def protect_all(est: pd.DataFrame, series: dict[int, pd.DataFrame], year: int) -> dict[str, pd.DataFrame]:
@@ -148,15 +136,9 @@ def zone_frames(
 
 
 def _key(year: int, zone: str, perimeter: str, first_year: int, processed_dir: Path | None) -> str:
-    h = hashlib.sha256(f"{year}|{zone}|{perimeter}|{first_year}".encode())
-    for y in range(first_year, year + 1):
-        p = (processed_dir or build.config.PROCESSED_DATA_DIR) / str(y) / "provenance.json"
-        if p.exists():
-            h.update(p.read_bytes())
-    root = resources.files("desir_analysis")
-    for rel in ("zone_cells.py", "disclosure.py", "labels.py", "indicators.py", "perimeters.py", "classify.py"):
-        h.update(root.joinpath(rel).read_bytes())
-    return h.hexdigest()[:20]
+    root = processed_dir or config.PROCESSED_DATA_DIR
+    files = [root / str(y) / "provenance.json" for y in range(first_year, year + 1)]
+    return fingerprint(year, zone, perimeter, first_year, files=files, stage="cells")[:20]
 
 
 def load(

@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from desir_analysis.tables import Caption, format_number  # noqa: E402
+from desir_analysis.publish.tables import Caption, format_number  # noqa: E402
 
 
 def setup() -> None:
@@ -174,4 +174,12 @@ def choropleth(geojson: str, values: dict[str, float], title: str, unit: str) ->
     ax.axis("off")
     ax.set_title(title)
     fig.colorbar(plt.cm.ScalarMappable(cmap=cmap, norm=norm), ax=ax, shrink=0.6, label=unit)
+    return fig
+
+
+def line(data, x: str, y: str, title: str, ylabel: str, size: tuple[float, float] = (7, 3.2)) -> plt.Figure:
+    """A single line with markers (a series over the years)."""
+    fig, ax = plt.subplots(figsize=size)
+    sns.lineplot(data=data, x=x, y=y, marker="o", ax=ax)
+    ax.set(xlabel="", ylabel=ylabel, title=title)
     return fig

@@ -5,7 +5,7 @@ Every table a report shows goes through :func:`publish`, which writes
 column) and adds a sheet to the study's workbook, then returns the HTML shown in
 the notebook, captioned with title, unit, source, reference date and territory.
 Tables built from confidential microdata must carry the ``status`` column set
-by :mod:`desir_analysis.disclosure`; :func:`publish` refuses them otherwise.
+by :mod:`desir_analysis.analysis.disclosure`; :func:`publish` refuses them otherwise.
 """
 
 from __future__ import annotations

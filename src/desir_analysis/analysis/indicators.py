@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from desir_analysis import perimeters
+from desir_analysis.reference import membership as perimeters
 
 MEASURES = ("headcount", "fte", "payroll_eur", "women", "part_time")
 ZERO_DENOMINATOR = "dénominateur nul"

@@ -8,7 +8,7 @@ not be normalised *unambiguously*. Callers either route the masked rows to
 naming the column and the values (interactive use).
 
 Normalisation is purely about format; whether a well-formed code exists in a
-nomenclature is the job of :mod:`desir_analysis.classify` (unknown codes are
+nomenclature is the job of :mod:`desir_analysis.reference.classify` (unknown codes are
 classified ``unknown`` and reported, never dropped).
 """
 

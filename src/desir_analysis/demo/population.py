@@ -1,7 +1,7 @@
 r"""Population side of the demo raw files: Eurostat observed and projected tables, Statbel structures.
 
 Calibration: Eurostat ``demo_r_pjangrp3`` population by NUTS3 and five-year age
-group on 1 January 2019 (shipped in ``demo_constants/population_nuts3_2019.csv``),
+group on 1 January 2019 (shipped in ``demo/constants/population_nuts3_2019.csv``),
 moved along yearly growth rates by age [inf: ageing orders of magnitude of the
 INSEE Omphale and Federal Planning Bureau projections] — 85+ +3 %/year, 75–84
 +1.5 %, 60–74 +1 %, 20–59 −0.2 %, under 5 −0.5 % — and split by sex (share of women
@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from desir_analysis.demo import YEARS
-from desir_analysis.demo_be import HAINAUT_NUTS2016, ZONE_PROVINCES, _const, arrondissement_nuts3
+from desir_analysis.demo.be import HAINAUT_NUTS2016, ZONE_PROVINCES, arrondissement_nuts3
+from desir_analysis.demo.common import YEARS, constants
 
 GROWTH = {
     "Y_LT5": -0.005,
@@ -65,7 +65,7 @@ def _sex(pop: pd.Series, age: pd.Series) -> dict[str, pd.Series]:
 
 def _hainaut_2021(base: pd.DataFrame) -> pd.DataFrame:
     """Hainaut by 2019 arrondissements: province total split by Statbel establishment weights."""
-    com = _const("communes_be.csv")
+    com = constants("communes_be.csv")
     hain = com[com["arrondissement"].str[0] == "5"]
     w = hain.groupby("arrondissement")["units_q4_2023"].sum()
     w = w / w.sum()
@@ -78,7 +78,7 @@ def _hainaut_2021(base: pd.DataFrame) -> pd.DataFrame:
 def generate(root: Path, seed: int = 20260303) -> Path:
     """Write the demo population files under ``root/population/``."""
     rng = np.random.default_rng(seed)
-    base = _const("population_nuts3_2019.csv")[["nuts3", "age", "population"]]
+    base = constants("population_nuts3_2019.csv")[["nuts3", "age", "population"]]
     out = root / "population"
     (out / "eurostat").mkdir(parents=True, exist_ok=True)
     (out / "statbel").mkdir(parents=True, exist_ok=True)
@@ -102,7 +102,7 @@ def generate(root: Path, seed: int = 20260303) -> Path:
     )
     (out / "eurostat" / "proj_19rp3.tsv").write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
     # Statbel structures for the Belgian part of the zone
-    com = _const("communes_be.csv")
+    com = constants("communes_be.csv")
     com = com[com["refnis"].str[0].isin(ZONE_PROVINCES)].copy()
     com["w"] = com["units_q4_2023"].fillna(100).astype(float)
     com["share"] = com["w"] / com.groupby("arrondissement")["w"].transform("sum")

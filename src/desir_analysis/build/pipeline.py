@@ -1,0 +1,249 @@
+"""Raw files -> processed tables (``data/processed/<year>/``), atomically and deterministically.
+
+``desir build --year 2023`` (or several ``--year``) reads the French sources
+(Sirene stocks, historical periods, employment extract), the Belgian ones and the
+population files, keeps the rows of the widest study zone, classifies them and
+writes, per year: ``establishments``, ``national_aggregates``, ``rejects``,
+``scope``, ``population`` (Parquet) and ``provenance.json``. A rebuild whose
+inputs, reference tables and code are unchanged (content hashes) does nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from desir_analysis import __version__, config, reference
+from desir_analysis.build import schemas
+from desir_analysis.build.errors import BuildError
+from desir_analysis.build.fingerprint import code_fingerprint, fingerprint, sha256_file
+from desir_analysis.build.harmonise_be import BelgianInputs, belgian_year
+from desir_analysis.build.harmonise_fr import (
+    FrenchInputs,
+    YearOutput,
+    accounting,
+    aggregate_national,
+    french_year,
+    national_aggregates_fr,
+    validate_zone_rows,
+)
+from desir_analysis.build.inputs import (
+    PROCESSED_ZONE,
+    discover_be,
+    discover_fr,
+    population_files,
+    read_belgian,
+    read_french,
+    read_population,
+    resolve_raw,
+    source_meta,
+)
+from desir_analysis.build.store import key_of, write_year
+
+
+@dataclass
+class BuildResult:
+    """What a build did."""
+
+    years: list[int]
+    skipped: bool
+    demo: bool
+    accounting: pd.DataFrame
+    out_dir: Path
+
+
+def build(
+    years: list[int],
+    raw_dir: Path | None = None,
+    out_dir: Path | None = None,
+    mode: str = "auto",
+    force: bool = False,
+    progress: bool = False,
+    workers: int | None = None,
+) -> BuildResult:
+    """Build the processed tables of ``years``.
+
+    Args:
+        years: reference years (31 December).
+        raw_dir: folder holding ``fr/sirene`` and ``fr/employment`` (default ``data/raw``,
+            falling back to the generated demo files).
+        out_dir: processed folder (default ``data/processed``).
+        mode: ``employment`` (measured jobs), ``public`` (jobs estimated from the Sirene
+            size band, flagged ``headcount_estimated``) or ``auto`` (employment when files exist).
+        force: rebuild even if nothing changed.
+        progress: show progress bars on long reads.
+        workers: processes building the years once the sources are read (default: the
+            number of cores; the result does not depend on it).
+    """
+    raw, is_demo = resolve_raw(raw_dir)
+    out = out_dir or config.PROCESSED_DATA_DIR
+    src = discover_fr(raw)
+    if src is None:
+        raise BuildError(f"{raw}: no French Sirene files (fr/sirene/StockEtablissement*.csv)")
+    be_src = discover_be(raw)
+    if mode == "auto":
+        mode = "employment" if src.employment else "public"
+    if mode not in ("employment", "public"):
+        raise BuildError(f"mode must be auto, employment or public, got {mode!r}")
+    out.mkdir(parents=True, exist_ok=True)
+    cache_path = out / ".hash-cache.json"
+    cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
+    files = [
+        {"path": str(p.relative_to(raw)), "sha256": sha256_file(p, cache), **source_meta(p)}
+        for p in src.all() + (be_src.all() if be_src else []) + population_files(raw)
+    ]
+    cache_path.write_text(json.dumps(cache, indent=0, sort_keys=True))
+    key_payload = {
+        "files": [(f["path"], f["sha256"]) for f in files],
+        "code": code_fingerprint(),
+        "mode": mode,
+        "zone": PROCESSED_ZONE,
+    }
+    build_key = fingerprint(key_payload)
+    done = [y for y in years if key_of(out / str(y)) == build_key]
+    if not force and len(done) == len(years):
+        print(f"[desir] données traitées à jour pour {years} (aucune entrée ni code modifié)", flush=True)
+        return BuildResult(years, True, is_demo, pd.DataFrame(), out)
+    start = time.perf_counter()
+    inputs = read_french(src, years, mode, progress)
+    valid, stock_rejects = validate_zone_rows(inputs)
+    be_inputs = read_belgian(be_src) if be_src is not None else None
+    if be_inputs is None:
+        print("[desir] pas de fichiers belges (be/kbo + be/employment) : volet belge absent", flush=True)
+    be_zone = set(reference.territories().query(f"country == 'BE' and zone_{PROCESSED_ZONE}")["code"])
+    population, population_counts = read_population(raw)
+    context = _YearContext(
+        inputs,
+        valid,
+        stock_rejects,
+        be_inputs,
+        be_zone,
+        population,
+        population_counts,
+        files,
+        build_key,
+        mode,
+        is_demo,
+        out,
+    )
+    workers = max(1, min(workers or os.cpu_count() or 1, len(years)))
+    print(
+        f"[desir] sources lues en {time.perf_counter() - start:.1f} s ; {len(years)} année(s) sur {workers} processus",
+        flush=True,
+    )
+    acc_all = []
+    for acc, message in _map_years(context, years, workers):
+        acc_all.append(acc)
+        print(message, flush=True)
+    return BuildResult(years, False, is_demo, pd.concat(acc_all, ignore_index=True), out)
+
+
+@dataclass
+class _YearContext:
+    """Everything a year's build needs, read once (shared with forked workers, never pickled)."""
+
+    inputs: FrenchInputs
+    valid: pd.DataFrame
+    stock_rejects: pd.DataFrame
+    be_inputs: BelgianInputs | None
+    be_zone: set[str]
+    population: pd.DataFrame
+    population_counts: dict
+    files: list[dict]
+    build_key: str
+    mode: str
+    is_demo: bool
+    out: Path
+
+
+_CONTEXT: _YearContext | None = None
+
+
+def _year_in_worker(year: int) -> tuple[pd.DataFrame, str]:
+    assert _CONTEXT is not None
+    return build_year(_CONTEXT, year)
+
+
+def _map_years(context: _YearContext, years: list[int], workers: int):
+    """Build the years, in ``workers`` forked processes when there are several (inputs shared, not copied)."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _CONTEXT
+    workers = max(1, min(workers, len(years)))
+    if workers == 1 or "fork" not in mp.get_all_start_methods():
+        yield from (build_year(context, y) for y in years)
+        return
+    _CONTEXT = context
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+            yield from pool.map(_year_in_worker, years)
+    finally:
+        _CONTEXT = None
+
+
+def build_year(ctx: _YearContext, year: int) -> tuple[pd.DataFrame, str]:
+    """Build and write one year (``data/processed/<year>/``); returns its row accounting and a summary line."""
+    inputs, valid, stock_rejects, be_inputs = ctx.inputs, ctx.valid, ctx.stock_rejects, ctx.be_inputs
+    parts: list[YearOutput] = [french_year(inputs, valid, stock_rejects, year)]
+    nat = inputs.national[inputs.national["year"] == year]  # type: ignore[attr-defined]
+    nationals = [national_aggregates_fr(nat)]
+    if be_inputs is not None:
+        be_out, be_national = belgian_year(be_inputs, year, ctx.be_zone)
+        parts.append(be_out)
+        be_units = be_national.assign(n_establishments=1, jobs=be_national["headcount"].astype("float64"))
+        nationals.append(aggregate_national(be_units, False))
+    acc = pd.concat(
+        [accounting(p).assign(country=c) for p, c in zip(parts, ["FR", "BE"], strict=False)], ignore_index=True
+    )
+    acc.insert(0, "year", year)
+    if not acc["balanced"].all():
+        raise BuildError(f"accounting does not balance for {year}:\n{acc.to_string()}")
+    national = pd.concat(nationals, ignore_index=True)
+    est = pd.concat([p.establishments for p in parts], ignore_index=True)
+    est = schemas.check_establishments(est.sort_values(["country", "establishment_id"], ignore_index=True))
+    rejects = pd.concat([p.rejects for p in parts], ignore_index=True)
+    scope = pd.concat([p.scope for p in parts], ignore_index=True)
+    tables = {
+        "establishments": est,
+        "national_aggregates": national,
+        "rejects": rejects,
+        "scope": scope,
+        "population": ctx.population,
+    }
+    for name, contract in (
+        ("national_aggregates", schemas.NATIONAL_AGGREGATES),
+        ("rejects", schemas.REJECTS),
+        ("scope", schemas.SCOPE),
+        ("population", schemas.POPULATION),
+    ):
+        schemas.check(tables[name], contract, name)
+    prov = {
+        "build_key": ctx.build_key,
+        "year": year,
+        "mode": ctx.mode,
+        "demo": ctx.is_demo,
+        "notice": config.DEMO_NOTICE if ctx.is_demo else "",
+        "zone": PROCESSED_ZONE,
+        "package_version": __version__,
+        "files": ctx.files,
+        "accounting": acc.drop(columns="year").to_dict(orient="records"),
+        "countries": ["FR"] + (["BE"] if be_inputs is not None else []),
+        "population_files": ctx.population_counts,
+        "headcount_method": (
+            "measured (employment extract)"
+            if ctx.mode == "employment"
+            else "estimated from the Sirene size band (mid-point), flagged headcount_estimated"
+        ),
+    }
+    write_year(ctx.out, year, tables, prov)
+    counts = est["country"].value_counts().to_dict()
+    return acc, (
+        f"[desir] {year}: établissements employeurs FR {counts.get('FR', 0)}, BE {counts.get('BE', 0)} ; "
+        f"{len(rejects)} rejets"
+    )

@@ -1,0 +1,364 @@
+"""The study API: what a study notebook calls, a few lines per section.
+
+A :class:`Study` knows its name, edition, output folder and the caption defaults
+(source line from the provenance of the processed year, reference date, territory).
+Each call publishes one thing and registers it:
+
+- :meth:`Study.table` — a table (CSV + workbook sheet, audit file for protected
+  cells) shown with its caption; a table of protected cells must name the entries of
+  the publication plan (``reference/publication_plan.csv``) its cells come from, and a
+  name outside the plan is refused, so no document publishes a cell the protection
+  has not seen;
+- :meth:`Study.crosstab` — a protected breakdown shown wide (true zeros shown as 0,
+  secrets blank with the « s » mark), the file keeping one line per cell;
+- :meth:`Study.figure`, :meth:`Study.text`, :meth:`Study.banner`;
+- :meth:`Study.secrecy_annex` — built from the protected tables registered so far.
+
+Every call shows its output where it is made (in a loop or a branch too) and returns
+``None``; the HTML is kept in the registry. No notebook global is read back: the
+annexes read the study's registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+
+from desir_analysis import config, reference
+from desir_analysis.analysis import cells as shared_cells
+from desir_analysis.analysis import derived, disclosure
+from desir_analysis.build import store
+from desir_analysis.publish import figures, labels
+from desir_analysis.publish.tables import Caption, publish, write_audit
+
+
+class PlanError(ValueError):
+    """A study tried to publish protected cells outside the publication plan."""
+
+
+def plan_entries() -> set[str]:
+    """Names of the plan's entries: ``<table>|<breakdown>`` (``ess_jobs|Pays|Famille``)."""
+    plan = reference.publication_plan()
+    return set(plan["table"] + "|" + plan["breakdown"])
+
+
+def source_line(provenance: dict) -> str:
+    """The caption's source, from the provenance of the processed year.
+
+    Sirene always; the French jobs measured (Flores, under agreement) or estimated from
+    the size band (public mode); KBO and ONSS when the Belgian side was built; the demo
+    notice when the files are synthetic.
+    """
+    estimated = provenance.get("mode") == "public"
+    text = "INSEE Sirene" + (
+        " ; emploi estimé d'après la tranche d'effectif" if estimated else " ; INSEE Flores (sous convention)"
+    )
+    if "BE" in provenance.get("countries", []):
+        text += " ; BCE-KBO ; ONSS (sous convention)"
+    if provenance.get("demo"):
+        text += " — " + provenance["notice"]
+    return text
+
+
+@dataclass
+class Registered:
+    """A published table as the annexes see it."""
+
+    name: str
+    title: str
+    protected: dict[str, pd.DataFrame]  # measure -> protect() output (empty for plain tables)
+    plan: tuple[str, ...]
+    annex: str | None  # its name in the secrecy annex (None: not counted there)
+    html: str = ""
+
+
+@dataclass
+class Study:
+    """One study document of an edition: its outputs, caption defaults and registry.
+
+    Args:
+        name: study name, also the workbook's name (``diagnostic``, ``fiche_fre11``).
+        year: edition year.
+        out_dir: the edition's folder (tables in ``tables/``, audit files in ``_audit/``).
+        source: default source line of the captions.
+        territory: default territory of the captions.
+        reference_date: default reference date of the captions.
+        provenance: the processed year's provenance record.
+        processed_dir: the processed tables read (``None``: ``data/processed``).
+        zone: the study zone (code).
+        perimeter: the perimeter (code).
+        first_year: first year of the series (the shared protection covers it to ``year``).
+    """
+
+    name: str
+    year: int
+    out_dir: Path
+    source: str
+    territory: str
+    reference_date: str
+    provenance: dict = field(default_factory=dict)
+    processed_dir: Path | None = None
+    zone: str = "desir"
+    perimeter: str = "core_crossborder"
+    first_year: int | None = None
+    registry: list[Registered] = field(default_factory=list)
+    _plan: set[str] = field(default_factory=plan_entries, repr=False)
+
+    @classmethod
+    def open(
+        cls,
+        name: str,
+        year: int,
+        zone: str,
+        perimeter: str = "core_crossborder",
+        first_year: int | None = None,
+        *,
+        output_dir: str | Path = "",
+        processed_dir: str | Path = "",
+        territory: str | None = None,
+    ) -> Study:
+        """The study of an edition, with captions from the processed year's provenance.
+
+        Args:
+            name: study (and workbook) name.
+            year: edition year.
+            zone: study zone code (caption territory: its French name, unless ``territory``).
+            perimeter: perimeter code.
+            first_year: first year of the series (default: the edition year only).
+            output_dir: edition folder (default ``reports/<year>``).
+            processed_dir: processed tables (default ``data/processed``).
+            territory: caption territory, when not the zone.
+        """
+        proc = Path(processed_dir) if processed_dir else config.PROCESSED_DATA_DIR
+        prov = store.provenance(year, proc)
+        out = Path(output_dir) if output_dir else config.REPORTS_DIR / str(year)
+        figures.setup()
+        return cls(
+            name,
+            year,
+            out,
+            source_line(prov),
+            territory or labels.ZONE_FR[zone],
+            f"31 décembre {year}",
+            prov,
+            proc,
+            zone,
+            perimeter,
+            first_year,
+        )
+
+    # ------------------------------------------------------------------ the edition's protected cells
+    @cached_property
+    def cells(self) -> dict[str, pd.DataFrame]:
+        """The edition's shared protected tables (:func:`cells.load`, cached in ``_cells/``)."""
+        first = self.first_year if self.first_year is not None else self.year
+        return shared_cells.load(
+            self.year, self.zone, self.perimeter, first, self.processed_dir, self.out_dir / "_cells"
+        )
+
+    def select(
+        self, measure: str, by: tuple[str, ...], year: int | None = None, **where: str | list[str]
+    ) -> pd.DataFrame:
+        """Rows of a shared protected table (:func:`derived.select`)."""
+        return derived.select(self.cells, measure, by, year, **where)
+
+    # ------------------------------------------------------------------ captions and text
+    def caption(self, title: str, unit: str, territory: str | None = None, date: str | None = None) -> Caption:
+        """A caption with the study's defaults (source, reference date, territory)."""
+        return Caption(title, unit, self.source, date or self.reference_date, territory or self.territory)
+
+    @property
+    def demo(self) -> bool:
+        """Whether the edition is made from the generated demo files."""
+        return bool(self.provenance.get("demo"))
+
+    @property
+    def estimated(self) -> bool:
+        """Whether the French jobs are estimated from the Sirene size band (public mode)."""
+        return self.provenance.get("mode") == "public"
+
+    def banner(self, *, what: str = "Ce rapport est établi") -> None:
+        """The warnings a reader must see first: demo data, estimated jobs."""
+        parts = []
+        if self.demo:
+            parts.append(f"⚠ {what} sur des <b>{self.provenance['notice']}</b> : aucun chiffre ne décrit la réalité.")
+        if self.estimated:
+            parts.append(
+                "⚠ Emploi français <b>estimé</b> d'après la tranche d'effectif Sirene (centre de tranche) : "
+                "ordres de grandeur seulement."
+            )
+        if parts:
+            display(HTML("".join(f"<p class='desir-banner'>{p}</p>" for p in parts)))
+
+    @staticmethod
+    def text(markdown: str) -> None:
+        """Show narrative computed from the data (French, Markdown)."""
+        display(Markdown(markdown))
+
+    # ------------------------------------------------------------------ tables
+    def _check_plan(self, name: str, plan: Iterable[str]) -> tuple[str, ...]:
+        entries = tuple(shared_cells.plan_entry(p) for p in plan)
+        if not entries:
+            raise PlanError(f"table {name!r}: protected cells must name their publication-plan entries (plan=...)")
+        unknown = [e for e in entries if e not in self._plan]
+        if unknown:
+            raise PlanError(
+                f"table {name!r}: {unknown} not in the publication plan (reference/publication_plan.csv); "
+                "declare the breakdown there first"
+            )
+        return entries
+
+    def table(
+        self,
+        table: pd.DataFrame,
+        name: str,
+        title: str,
+        unit: str,
+        *,
+        protected: dict[str, pd.DataFrame] | None = None,
+        plan: Iterable[str] = (),
+        decimals: dict[str, int] | None = None,
+        view: pd.DataFrame | None = None,
+        territory: str | None = None,
+        date: str | None = None,
+        annex: bool | str = True,
+    ) -> None:
+        """Publish a table (CSV, workbook sheet) and show it with its caption.
+
+        Args:
+            table: the table as published; a ``status`` column marks a table of protected
+                cells (suppressed values already blank).
+            name: file stem, ``[a-z0-9_]+``.
+            title: caption title; ``unit`` its unit.
+            unit: the unit of the caption.
+            protected: measure -> the :func:`disclosure.protect` tables the cells come from
+                (written to ``_audit/<name>.csv``, counted in the secrecy annex).
+            plan: publication-plan entries of those cells (``ess_jobs|Pays|Famille``, a
+                protected table name such as ``ess_jobs@2019|Pays|Territoire`` works too).
+            decimals: decimals per numeric column in the HTML (columns whose name ends
+                with « (%) »: 1 unless given).
+            view: another arrangement of the same cells shown in the page.
+            territory: caption territory, when not the study's.
+            date: caption reference date, when not the study's.
+            annex: count the first ``protected`` table in the secrecy annex, under the
+                table's name (``True``), another name (a string), or not (``False``).
+
+        Raises:
+            PlanError: protected cells without plan entries, or outside the plan.
+        """
+        confidential = "status" in table.columns
+        entries = self._check_plan(name, plan) if confidential else ()
+        cap = self.caption(title, unit, territory, date)
+        shown = table if view is None else view
+        decimals = {c: 1 for c in shown.columns if str(c).endswith("(%)")} | (decimals or {})
+        page = publish(
+            table, name, cap, self.out_dir, self.name, confidential=confidential, decimals=decimals, view=view
+        )
+        self.audit(name, protected or {}, title=title, plan=entries, annex=annex)
+        self.registry[-1].html = page
+        display(HTML(page))
+
+    def audit(
+        self,
+        name: str,
+        protected: dict[str, pd.DataFrame],
+        *,
+        title: str = "",
+        plan: tuple[str, ...] = (),
+        annex: bool | str = True,
+    ) -> None:
+        """Record the protected tables behind published cells: ``_audit/<name>.csv`` and the annex registry."""
+        if protected:
+            write_audit(protected, name, self.out_dir)
+        annex_name = (name if annex is True else annex or None) if protected else None
+        self.registry.append(Registered(name, title, dict(protected), plan, annex_name))
+
+    def crosstab(
+        self,
+        cells: pd.DataFrame,
+        name: str,
+        title: str,
+        unit: str,
+        *,
+        rows: list[str],
+        columns: str,
+        value: str,
+        plan: Iterable[str],
+        protected: dict[str, pd.DataFrame] | None = None,
+        order: list[str] | None = None,
+        decimals: dict[str, int] | None = None,
+    ) -> None:
+        """Publish a long table of protected cells, shown as a cross-table (``rows`` × ``columns``).
+
+        The file keeps one line per cell with its status; the page shows ``value`` spread
+        over ``columns`` (in ``order``, margins last): a secret cell is blank (« s »), a
+        combination without any establishment is a true zero (0).
+        """
+        view = crosstab_view(cells, rows, columns, value, order)
+        return self.table(cells, name, title, unit, protected=protected, plan=plan, decimals=decimals, view=view)
+
+    # ------------------------------------------------------------------ figures
+    def figure(
+        self, fig: plt.Figure, title: str, unit: str, *, territory: str | None = None, date: str | None = None
+    ) -> None:
+        """Show a figure (embedded PNG, French number ticks) with its caption; the figure is closed."""
+        display(HTML(figures.to_html(fig, self.caption(title, unit, territory, date))))
+
+    # ------------------------------------------------------------------ annexes
+    def annexed(self) -> dict[str, pd.DataFrame]:
+        """The protected tables counted in the secrecy annex, by annex name, in publication order."""
+        return {r.annex: next(iter(r.protected.values())) for r in self.registry if r.annex}
+
+    def secrecy_table(self) -> pd.DataFrame:
+        """One row per protected table registered (see :func:`secrecy_summary`)."""
+        return secrecy_summary(self.annexed())
+
+
+def crosstab_view(
+    cells: pd.DataFrame, rows: list[str], columns: str, value: str, order: list[str] | None = None
+) -> pd.DataFrame:
+    """Wide view of a long table of published cells: ``rows`` × ``columns`` of ``value``, with a row status.
+
+    Cells absent from the long table (no establishment at all) are true zeros (0);
+    present but suppressed cells stay missing. Columns follow ``order`` (others after,
+    sorted), the margin :data:`disclosure.TOTAL` last; the margin row comes last.
+    The ``status`` column combines the row's statuses (:func:`disclosure.combine_status`).
+    """
+    rank = {v: i for i, v in enumerate(order or [])}
+    wide = cells.pivot(index=rows, columns=columns, values=value)
+    absent = cells.assign(_x=1).pivot(index=rows, columns=columns, values="_x").isna()
+    wide = wide.mask(absent, 0)
+    wide = wide[sorted(wide.columns, key=lambda v: (v == disclosure.TOTAL, rank.get(v, 0), v))]
+    view = wide.reset_index()
+    view.columns.name = None
+    view["status"] = disclosure.combine_status(cells.pivot(index=rows, columns=columns, values="status")).to_numpy()
+    return view.sort_values(rows, key=lambda s: s.eq(disclosure.TOTAL), ignore_index=True)
+
+
+def secrecy_summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Secrecy annex: for each protected table, its cells, primary and secondary suppressions.
+
+    Columns: Tableau, Cases, Secret primaire, Secret secondaire, Masquées (règle naïve:
+    every cell of a row or column holding a primary cell), Cases recalculables (audit:
+    suppressed cells recoverable exactly by linear algebra from the published ones).
+    """
+    rows = []
+    for name, t in tables.items():
+        o = disclosure.over_suppression(t).set_index("method")
+        rows.append(
+            {
+                "Tableau": name,
+                "Cases": int(o.loc["protect", "cells"]),
+                "Secret primaire": int((t["status"] == "primary").sum()),
+                "Secret secondaire": int(o.loc["protect", "secondary"]),
+                "Masquées, règle naïve": int(o.loc["naive", "suppressed"]),
+                "Cases recalculables (audit)": len(disclosure.audit(t)),
+            }
+        )
+    return pd.DataFrame(rows)
