@@ -99,15 +99,22 @@ def protect_all(est: pd.DataFrame, series: dict[int, pd.DataFrame], year: int) -
 
     Returns:
         Table name (see :func:`specs`) -> :func:`disclosure.protect` output with one
-        status per cell across all the tables.
+        status per cell across all the tables. A table whose measure the sources lack
+        for some establishment (e.g. no count of women in the public mode) is left out:
+        the studies say « non disponible ».
     """
     pops = {"ess": est[est["in_ess"]], "all": est, "private": est[est["prive"]]}
     pops |= {f"ess@{y}": e for y, e in series.items()}
-    todo = specs(year, sorted(series))
+    todo = [s for s in specs(year, sorted(series)) if measured(pops[s[1]], s[3])]
     tables = [disclosure.protect(pops[pop], list(by), value, UNIT) for _, pop, by, value, _ in todo]
     scopes = [scope for *_, scope in todo]
     tables = disclosure.consistent(tables, scopes)
     return {name: t for (name, *_), t in zip(todo, tables, strict=True)}
+
+
+def measured(population: pd.DataFrame, value: str) -> bool:
+    """Whether every establishment of ``population`` has the measure ``value``."""
+    return value in population.columns and bool(population[value].notna().all())
 
 
 def scopes_of(year: int, series_years: list[int]) -> dict[str, dict]:

@@ -19,7 +19,7 @@ import pandas as pd
 from desir_analysis.analysis import cells as shared_cells
 from desir_analysis.analysis import disclosure, indicators
 from desir_analysis.build import store
-from desir_analysis.reference import classify
+from desir_analysis.reference import classify, membership
 
 TOTAL = disclosure.TOTAL
 PUBLISHED = "published"
@@ -206,3 +206,274 @@ def territory_context(
         zone_pop - popv.get(territory, 0),
         zone_pop,
     )
+
+
+def ess_share(protected: dict[str, pd.DataFrame], index: str) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """ESS establishments and jobs with the total and private denominators, by ``index`` (``Pays``, ``Territoire``).
+
+    ``Part dans l'emploi total (%) = 100 × ESS jobs / all jobs``; ``… privé (%)`` uses the
+    jobs of private-law establishments. Cells from the edition's shared protection; a
+    masked numerator or denominator leaves its share empty (the row status says why).
+
+    Returns:
+        The table (margin row last) and the protected tables behind it (for the audit file).
+    """
+    p = protected[shared_cells.table_name("all_jobs", (index, "champ"))].copy()
+    priv = protected[shared_cells.table_name("private_jobs", (index, "champ"))].copy()
+    n = protected[shared_cells.table_name("ess_units", (index, "Famille"))]
+    n = n[n["Famille"].eq(TOTAL)].drop(columns="Famille")
+    for t in (p, priv):
+        t["headcount"] = t["headcount"].where(t["status"].eq(PUBLISHED))
+    audit = {"postes": p, "postes_prives": priv, "etablissements": n}
+    wide = p.pivot(index=index, columns="champ", values="headcount")
+    wpriv = priv.pivot(index=index, columns="champ", values="headcount").reindex(wide.index)
+    status = pd.concat(
+        [
+            p.pivot(index=index, columns="champ", values="status"),
+            priv.pivot(index=index, columns="champ", values="status").reindex(wide.index),
+        ],
+        axis=1,
+    )
+    n = n.set_index(index).reindex(wide.index)
+    out = pd.DataFrame(
+        {
+            index: wide.index,
+            "Établissements ESS": n["one"].where(n["status"].eq(PUBLISHED)).to_numpy(),
+            "Postes ESS": wide["ESS"].to_numpy(),
+            "Postes, total": wide["Total"].to_numpy(),
+            "Part dans l'emploi total (%)": (100 * wide["ESS"] / wide["Total"]).to_numpy(),
+            "Postes privés, total": wpriv["Total"].to_numpy(),
+            "Part dans l'emploi privé (%)": (100 * wide["ESS"] / wpriv["Total"]).to_numpy(),
+            "status": disclosure.combine_status(status).to_numpy(),
+        }
+    )
+    return out.sort_values(index, key=lambda s: s.eq(TOTAL)).reset_index(drop=True), audit
+
+
+def breakdown(
+    jobs: pd.DataFrame, units: pd.DataFrame, by: list[str], jobs_label: str, order: list[str] | None = None
+) -> pd.DataFrame:
+    """Establishments and jobs of a protected breakdown, one line per cell, suppressed cells blank.
+
+    The row status combines the jobs and establishments cells (a cell masked in either
+    is masked in both). Rows sorted by ``by``, values in ``order`` first (e.g. size bands
+    in their natural order), margins last.
+    """
+    rank = {v: i for i, v in enumerate(order or [])}
+    t = jobs.merge(units[by + ["one", "status"]], on=by, suffixes=("", "_n"))
+    t["status"] = disclosure.combine_status(t[["status", "status_n"]]).to_numpy()
+    t = disclosure.blank_suppressed(t, ["headcount", "one"])
+    t = t.sort_values(by, key=lambda s: s.map(lambda v: (v == TOTAL, rank.get(v, 0), v)), ignore_index=True)
+    return t[by + ["one", "headcount", "status"]].rename(
+        columns={"one": "Établissements employeurs", "headcount": jobs_label}
+    )
+
+
+def country_key_figures(jobs: pd.DataFrame, fte: pd.DataFrame | None, population: dict[str, float]) -> pd.DataFrame:
+    """ESS jobs, FTE and jobs per 100 000 inhabitants by country and for the zone (the margin, « Zone »).
+
+    ``pour 100 000 hab. = 100 000 × ESS jobs / population``. A row where the jobs or
+    the FTE cell is masked shows none of its numbers.
+    """
+    kf = jobs[["Pays", "headcount", "status"]].rename(columns={"headcount": "Postes ESS"})
+    if fte is not None:
+        kf = kf.merge(fte[["Pays", "fte", "status"]].rename(columns={"fte": "ETP ESS", "status": "st2"}), on="Pays")
+        kf["status"] = kf["status"].where(kf["st2"].eq(PUBLISHED), kf["st2"])
+        kf = kf.drop(columns="st2")
+    kf["Population"] = kf["Pays"].map(population)
+    kf["Postes ESS pour 100 000 hab."] = 100000 * kf["Postes ESS"] / kf["Population"]
+    hidden = kf["status"].ne(PUBLISHED)
+    for c in ["Postes ESS", "ETP ESS", "Postes ESS pour 100 000 hab."]:
+        if c in kf:
+            kf[c] = kf[c].where(~hidden)
+    kf["Pays"] = kf["Pays"].replace({TOTAL: "Zone"})
+    kf = kf.sort_values("Pays", key=lambda s: s.eq("Zone")).reset_index(drop=True)
+    return kf[[c for c in kf.columns if c != "status"] + ["status"]]
+
+
+def density_by_territory(jobs: pd.DataFrame, population: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """ESS jobs per 100 000 inhabitants by territory: ``100 000 × jobs / population`` (published cells only).
+
+    Args:
+        jobs: protected ESS jobs by ``Territoire`` (family total, no zone margin).
+        population: ``nuts3``, ``population``, ``source`` (:func:`indicators.population_by_territory`).
+        names: NUTS3 code -> territory name.
+    """
+    code_of = {v: k for k, v in names.items()}
+    d = jobs.assign(nuts3=jobs["Territoire"].map(code_of)).merge(population, on="nuts3", how="left", validate="1:1")
+    d["postes"] = d["headcount"].where(d["status"].eq(PUBLISHED))
+    out = pd.DataFrame(
+        {
+            "Territoire": d["nuts3"].map(names),
+            "Postes ESS": d["postes"],
+            "Population": d["population"],
+            "Postes ESS pour 100 000 habitants": 100000 * d["postes"] / d["population"],
+            "Source de la population": d["source"],
+            "status": d["status"],
+        }
+    )
+    return out.sort_values("Territoire", ignore_index=True)
+
+
+def sector_specialisation(jobs: pd.DataFrame, national: pd.DataFrame, country: str) -> pd.DataFrame:
+    """ESS share of each sector's jobs and location quotient of the zone's ESS against the whole country.
+
+    ``Part de l'ESS dans le secteur (%) = 100 × ESS jobs / all jobs of the sector`` (zone);
+    ``LQ = (zone ESS jobs of s / zone ESS jobs) / (country ESS jobs of s / country ESS jobs)``
+    (:func:`indicators.location_quotient` with the national aggregates as reference). A
+    row with a masked cell (ESS or total) shows none of its numbers.
+
+    Args:
+        jobs: protected ``all_jobs`` by ``Secteur`` × ``champ`` for one country (ESS / Hors ESS / Total).
+        national: national reference by ``Secteur`` with ``jobs`` (:func:`indicators.national_reference`).
+        country: the country's name (``Pays`` column).
+    """
+    w = jobs.pivot(index="Secteur", columns="champ", values="headcount")
+    row_status = disclosure.combine_status(jobs.pivot(index="Secteur", columns="champ", values="status"))
+    zone = w["ESS"].drop(index=TOTAL, errors="ignore").dropna().rename("jobs").reset_index()
+    lq = indicators.location_quotient(
+        zone.assign(territory="zone"), "territory", "Secteur", "jobs", national[["Secteur", "jobs"]]
+    ).set_index("Secteur")["lq"]
+    rows = []
+    for sect in w.index:
+        if sect == TOTAL:
+            continue
+        good = row_status[sect] == PUBLISHED
+        ess, total = w.loc[sect, "ESS"], w.loc[sect, "Total"]
+        rows.append(
+            {
+                "Pays": country,
+                "Secteur": sect,
+                "Postes ESS": ess if good else None,
+                "Postes du secteur": total if good else None,
+                "Part de l'ESS dans le secteur (%)": 100 * ess / total if good and total else None,
+                "Quotient de localisation (zone / pays)": lq.get(sect) if good else None,
+                "status": row_status[sect],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def job_quality_by_country(ess: pd.DataFrame) -> pd.DataFrame | None:
+    """Share of women, of part-time jobs and gross pay per FTE of the ESS by country (:func:`indicators.job_quality`).
+
+    A country is shown only when its jobs and its payroll pass the primary rules
+    (no margins: these are ratios, not additive cells). ``None`` when a measure is
+    missing from the source (« non disponible » in the study).
+    """
+    needed = {"women", "part_time", "fte", "payroll_eur"}
+    if not needed <= set(ess.columns) or not ess[["fte", "payroll_eur"]].notna().all().all():
+        return None
+    q = indicators.job_quality(ess, ["Pays"])
+    st_h = disclosure.protect(ess, ["Pays"], "headcount", "establishment_id", margins=False).set_index("Pays")
+    st_p = disclosure.protect(ess, ["Pays"], "payroll_eur", "establishment_id", margins=False).set_index("Pays")
+    ok = (st_h["status"].eq(PUBLISHED) & st_p["status"].eq(PUBLISHED)).reindex(q["Pays"]).to_numpy()
+    return pd.DataFrame(
+        {
+            "Pays": q["Pays"],
+            "Part des femmes (%)": 100 * q["share_women"].where(ok),
+            "Part du temps partiel (%)": 100 * q["share_part_time"].where(ok),
+            "Rémunération brute par ETP (€)": q["pay_per_fte"].where(ok),
+            "status": pd.Series(ok).map({True: PUBLISHED, False: "primary"}).to_numpy(),
+        }
+    )
+
+
+def perimeter_moves(est: pd.DataFrame, a: str, b: str, family_names: dict[str, str]) -> pd.DataFrame:
+    """Establishments kept, removed and added from perimeter ``a`` to perimeter ``b``, by legal family.
+
+    Protected on its own (establishments of the union of both perimeters, by family ×
+    movement, with margins); a family without any move of a kind is a true zero (0).
+    Columns: Famille, dans les deux, retirés, ajoutés, Total (union), status.
+    """
+    a_in, b_in = membership.in_perimeter(est, a), membership.in_perimeter(est, b)
+    both = a_in | b_in
+    family = est["ess_family"].map(family_names).where(est["ess_family"].ne("non_ess"), "Autres formes juridiques")
+    mv = est[both].assign(famille=family[both], mouvement="dans les deux")
+    mv.loc[(a_in & ~b_in)[both].to_numpy(), "mouvement"] = "retirés"
+    mv.loc[(~a_in & b_in)[both].to_numpy(), "mouvement"] = "ajoutés"
+    pr = disclosure.protect(mv.assign(one=1), ["famille", "mouvement"], "one", "establishment_id")
+    pr["one"] = pr["one"].where(pr["status"].eq(PUBLISHED))
+    rec = pr.pivot(index="famille", columns="mouvement", values="one")
+    rst = pr.pivot(index="famille", columns="mouvement", values="status")
+    cols = ["dans les deux", "retirés", "ajoutés", TOTAL]
+    absent = pr.assign(x=1).pivot(index="famille", columns="mouvement", values="x").reindex(columns=cols).isna()
+    rec = rec.reindex(columns=cols).mask(absent, 0).reset_index()  # no establishment moved: a true zero
+    rec.columns.name = None
+    rec["status"] = disclosure.combine_status(rst).to_numpy()
+    rec = rec.sort_values("famille", key=lambda s: s.eq(TOTAL)).reset_index(drop=True)
+    return rec.rename(columns={"famille": "Famille", TOTAL: "Total (union)"})
+
+
+def national_by_sector(
+    national: pd.DataFrame, country: str, perimeter: str, sector_names: dict[str, str]
+) -> pd.DataFrame:
+    """The whole country's jobs of the perimeter by sector (national aggregates), with the ``Secteur`` name."""
+    ref = indicators.national_reference(national, country, perimeter)
+    return ref.assign(Secteur=ref["sector_group"].map(sector_names))
+
+
+def population_by_country(population: pd.DataFrame, nuts3: set[str], country_names: dict[str, str]) -> dict[str, float]:
+    """Population of the zone's territories (``nuts3``) summed by country, and of the whole zone (:data:`TOTAL`)."""
+    p = population[population["nuts3"].isin(nuts3)]
+    out = p.groupby(p["nuts3"].str[:2].map(country_names))["population"].sum()
+    out[TOTAL] = out.sum()
+    return out.to_dict()
+
+
+def zone_establishments(year: int, zone: str, perimeter: str, processed_dir: Path | None = None) -> pd.DataFrame:
+    """The zone's employer establishments of ``year``, flagged ``in_ess`` for the perimeter, with breakdown columns."""
+    est = store.load(year, "establishments", processed_dir)
+    return shared_cells.labelled(indicators.flag_perimeter(est[classify.in_zone(est, zone)], perimeter))
+
+
+def protect_if_measured(est: pd.DataFrame, by: list[str], value: str) -> pd.DataFrame | None:
+    """:func:`disclosure.protect` of ``value`` by ``by``, or ``None`` when the source lacks the measure for a row."""
+    if value not in est.columns or not est[value].notna().all():
+        return None
+    return disclosure.protect(est, by, value, "establishment_id")
+
+
+def population_of_year(population: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Observed population by NUTS3 on 1 January of ``year`` (:func:`indicators.population_by_territory`)."""
+    return indicators.population_by_territory(population, year)
+
+
+def values_by_code(
+    table: pd.DataFrame, name_column: str, value_column: str, names: dict[str, str], present: pd.Series
+) -> dict[str, float]:
+    """A published column keyed by NUTS3 code (for maps), for the territories ``present`` in the data."""
+    codes = set(present.dropna())
+    code_of = {v: k for k, v in names.items() if k in codes}
+    return {code_of[t]: v for t, v in zip(table[name_column], table[value_column], strict=True) if t in code_of}
+
+
+def stack(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Tables of the same columns one under the other (e.g. one per country)."""
+    return pd.concat(parts, ignore_index=True)
+
+
+def women_share(protected: dict[str, pd.DataFrame], by: tuple[str, ...] = ("Pays", "Secteur")) -> pd.DataFrame | None:
+    """ESS jobs, jobs held by women and the share of women, by ``by`` (cells of the shared protection).
+
+    ``Part des femmes (%) = 100 × women / jobs``. The count of women is a protected cell
+    of its own (the share times the published jobs would give it away): a row shows its
+    numbers only when both its jobs and its women cells are published. ``None`` when the
+    sources lack the count of women (the table is then not protected nor published).
+    """
+    name = shared_cells.table_name("ess_women", by)
+    if name not in protected:
+        return None
+    women = protected[name]
+    jobs = protected[shared_cells.table_name("ess_jobs", by)]
+    t = jobs[[*by, "headcount", "status"]].merge(
+        women[[*by, "women", "status"]], on=list(by), how="left", suffixes=("", "_women"), validate="1:1"
+    )
+    t["status"] = disclosure.combine_status(t[["status", "status_women"]]).to_numpy()
+    shown = t["status"].eq(PUBLISHED)
+    out = pd.DataFrame({c: t[c] for c in by})
+    out["Postes au 31/12"] = t["headcount"].where(shown)
+    out["dont femmes"] = t["women"].where(shown)
+    out["Part des femmes (%)"] = (100 * t["women"] / t["headcount"]).where(shown)
+    out["status"] = t["status"]
+    return out.sort_values(list(by), key=lambda s: s.map(lambda v: (v == TOTAL, v)), ignore_index=True)

@@ -1,13 +1,15 @@
 """Column contracts of the processed tables (ARCHITECTURE §3) and their checks.
 
-A light, dependency-free schema check: every contract column present with the
-expected kind of dtype, codes as strings, vocabularies respected. Errors name
-the table, the column and what was expected.
+Checked with pandera: every contract column present with the expected kind of
+dtype (codes as strings, nullable measures), vocabularies respected, ids unique,
+measures non-negative. Errors name the table, the column and what was expected,
+on one line.
 """
 
 from __future__ import annotations
 
 import pandas as pd
+import pandera.pandas as pa
 
 from desir_analysis.reference import ESS_FAMILIES
 
@@ -75,12 +77,62 @@ _KIND_CHECK = {
     "int": pd.api.types.is_integer_dtype,
     "float": pd.api.types.is_float_dtype,
     "bool": pd.api.types.is_bool_dtype,
-    "date": lambda s: pd.api.types.is_datetime64_any_dtype(s),
+    "date": pd.api.types.is_datetime64_any_dtype,
 }
+MEASURES = ("headcount", "fte", "payroll_eur", "women", "part_time")
 
 
 class SchemaError(ValueError):
-    """A table does not follow its contract."""
+    """A table does not follow its contract (one line: table, column, what was expected)."""
+
+
+def _kind(kind: str) -> pa.Check:
+    return pa.Check(lambda s: bool(_KIND_CHECK[kind](s)), element_wise=False, error=f"dtype kind {kind}")
+
+
+def schema(contract: dict[str, str], table: str, **extra: dict[str, list[pa.Check]]) -> pa.DataFrameSchema:
+    """A pandera schema of a contract: every column present, of its kind of dtype (nullable), plus ``extra`` checks."""
+    return pa.DataFrameSchema(
+        {col: pa.Column(checks=[_kind(kind), *extra.get(col, [])], nullable=True) for col, kind in contract.items()},
+        name=table,
+        strict=False,
+    )
+
+
+ESTABLISHMENTS_SCHEMA = pa.DataFrameSchema(
+    schema(
+        ESTABLISHMENTS,
+        "establishments",
+        ess_family=[pa.Check.isin(ESS_FAMILIES)],
+        size_band=[pa.Check.isin(SIZE_BANDS)],
+        **{m: [pa.Check.ge(0)] for m in MEASURES},
+    ).columns,
+    name="establishments",
+    unique=["country", "year", "establishment_id"],
+)
+
+
+def _one_line(exc: pa.errors.SchemaError, table: str) -> SchemaError:
+    """Pandera's error as the project's one line: table, column, the check that failed and an example."""
+    column = getattr(exc, "column_name", None) or ""
+    check = str(getattr(exc, "check", "") or "").strip("<>") or str(exc).splitlines()[0]
+    cases = getattr(exc, "failure_cases", None)
+    example = ""
+    if isinstance(cases, pd.DataFrame) and "failure_case" in cases and len(cases):
+        example = f", e.g. {cases['failure_case'].iloc[0]!r}"
+    if "uniqueness" in check and isinstance(cases, pd.DataFrame) and "column" in cases:
+        keys = ", ".join(dict.fromkeys(cases["column"].astype(str)))
+        return SchemaError(f"{table}: duplicate ({keys}), expected unique")
+    where = f" column {column!r}" if column else ""
+    return SchemaError(f"{table}:{where} fails {check}{example}")
+
+
+def validate(frame: pd.DataFrame, contract: pa.DataFrameSchema) -> pd.DataFrame:
+    """Validate ``frame`` against a pandera schema; return it unchanged or raise :class:`SchemaError`."""
+    try:
+        return contract.validate(frame, lazy=False)
+    except pa.errors.SchemaError as exc:
+        raise _one_line(exc, contract.name) from None
 
 
 def check(frame: pd.DataFrame, contract: dict[str, str], table: str) -> pd.DataFrame:
@@ -88,28 +140,15 @@ def check(frame: pd.DataFrame, contract: dict[str, str], table: str) -> pd.DataF
     missing = [c for c in contract if c not in frame.columns]
     if missing:
         raise SchemaError(f"{table}: missing column(s) {missing}")
-    for col, kind in contract.items():
-        if not _KIND_CHECK[kind](frame[col]):
-            raise SchemaError(f"{table}: column {col!r} has dtype {frame[col].dtype}, expected {kind}")
-    return frame
+    return validate(frame, schema(contract, table))
 
 
 def check_establishments(frame: pd.DataFrame) -> pd.DataFrame:
-    """Contract and vocabulary checks of ``establishments``."""
-    check(frame, ESTABLISHMENTS, "establishments")
-    bad = ~frame["ess_family"].isin(ESS_FAMILIES)
-    if bad.any():
-        raise SchemaError(f"establishments: ess_family {frame.loc[bad, 'ess_family'].iloc[0]!r} not in {ESS_FAMILIES}")
-    bad = ~frame["size_band"].isin(SIZE_BANDS)
-    if bad.any():
-        raise SchemaError(f"establishments: size_band {frame.loc[bad, 'size_band'].iloc[0]!r} not in {SIZE_BANDS}")
-    dup = frame.duplicated(["country", "year", "establishment_id"])
-    if dup.any():
-        raise SchemaError(f"establishments: duplicate establishment_id {frame.loc[dup, 'establishment_id'].iloc[0]!r}")
-    for col in ("headcount", "fte", "payroll_eur", "women", "part_time"):
-        if (frame[col] < 0).any():
-            raise SchemaError(f"establishments: negative {col}")
-    return frame
+    """Contract and vocabulary checks of ``establishments`` (families, size bands, unique ids, measures ≥ 0)."""
+    missing = [c for c in ESTABLISHMENTS if c not in frame.columns]
+    if missing:
+        raise SchemaError(f"establishments: missing column(s) {missing}")
+    return validate(frame, ESTABLISHMENTS_SCHEMA)
 
 
 def size_band(headcount: pd.Series) -> pd.Series:

@@ -11,6 +11,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from desir_analysis.publish.tables import Caption, format_number  # noqa: E402
@@ -183,3 +184,29 @@ def line(data, x: str, y: str, title: str, ylabel: str, size: tuple[float, float
     sns.lineplot(data=data, x=x, y=y, marker="o", ax=ax)
     ax.set(xlabel="", ylabel=ylabel, title=title)
     return fig
+
+
+def trend(points: dict[str, pd.DataFrame], title: str, ylabel: str = "postes") -> plt.Figure:
+    """Observed points, fitted trend and 95 % prediction band of each series (one colour each)."""
+    fig, ax = plt.subplots(figsize=(9, 4.2))
+    for i, (name, pts) in enumerate(points.items()):
+        colour = f"C{i}"
+        ax.plot(pts["year"], pts["observed"], "o", color=colour, label=f"{name} (observé)")
+        ax.plot(pts["year"], pts["fitted"], "-", color=colour, label=f"{name} (tendance)")
+        ax.fill_between(pts["year"], pts["pi_low"], pts["pi_high"], color=colour, alpha=0.15)
+    ax.set(xlabel="", ylabel=ylabel, title=title)
+    ax.legend(fontsize=7)
+    return fig
+
+
+def territory_map(
+    values: dict[str, float], names: dict[str, str], title: str, unit: str, geometry_file: str = ""
+) -> tuple[plt.Figure, str]:
+    """A map of a value by NUTS3 code: a choropleth with a GISCO GeoJSON, else a tile grid.
+
+    Returns the figure and the words the caption adds (« carte » or « carte en tuiles… »).
+    """
+    if geometry_file:
+        return choropleth(geometry_file, values, title, unit), " — carte"
+    words = " — carte en tuiles, une case par territoire NUTS 3 ; s : secret statistique"
+    return tile_map(values, names, title, unit), words

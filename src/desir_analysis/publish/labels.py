@@ -28,6 +28,8 @@ ZONE_FR = {
     "desir": "zone DESIR (Nord, Pas-de-Calais, Hainaut, Namur, Luxembourg)",
     "interreg_fwvl": "zone Interreg France-Wallonie-Vlaanderen",
 }
+#: Short names of the zones (the référentiel's captions).
+ZONE_SHORT_FR = {"desir": "zone DESIR", "interreg_fwvl": "zone Interreg France-Wallonie-Vlaanderen"}
 COUNTRY_FR = {"FR": "France", "BE": "Belgique"}
 
 
@@ -68,3 +70,8 @@ SCOPE_FR = {
     "sans_emploi_au_31_12_ou_etablissement_exclu": "sans emploi au 31 décembre ou établissement exclu",
     "sans_emploi_fin_t4": "sans emploi à la fin du 4e trimestre",
 }
+
+
+def country_of_territory() -> dict[str, str]:
+    """Territory name -> country name (France, Belgique), for the territories of the reference table."""
+    return {v: COUNTRY_FR[k[:2]] for k, v in territory_fr().items() if k[:2] in COUNTRY_FR}

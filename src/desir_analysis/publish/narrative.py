@@ -6,7 +6,11 @@ import math
 
 import pandas as pd
 
+from desir_analysis.analysis.disclosure import TOTAL
+from desir_analysis.analysis.evolution import Series
 from desir_analysis.publish.tables import format_number
+
+fmt = format_number
 
 
 def growth_sentence(growth: pd.Series, what: str = "les postes de l'ESS") -> str:
@@ -31,3 +35,67 @@ def growth_sentence(growth: pd.Series, what: str = "les postes de l'ESS") -> str
     if rate is None or (isinstance(rate, float) and math.isnan(rate)):
         return text + "."
     return text + f", soit **{format_number(float(rate), 1)} %** par an en moyenne."
+
+
+def _finding(what: str, where: str, indicator: str) -> dict[str, str]:
+    return {"Constat": what, "Où": where, "Indicateur": indicator}
+
+
+def strengths_weaknesses(
+    sectors: pd.DataFrame,
+    territories: pd.DataFrame,
+    s: Series,
+    shift: pd.DataFrame | None,
+    shift_years: tuple[int, int],
+) -> pd.DataFrame:
+    """Findings drawn from the published tables only: specialisation, ESS share, growth, local dynamics.
+
+    - the 3 highest and 2 lowest location quotients by sector;
+    - the 2 highest and 2 lowest ESS shares of salaried jobs by territory;
+    - the 2 fastest and 2 slowest yearly growth rates by territory over the series
+      (``cagr = (v_last / v_first) ** (1 / span) − 1``);
+    - the 2 strongest and 2 weakest local effects of the shift-share.
+    """
+    rows = []
+    lq_col = "Quotient de localisation (zone / pays)"
+    st = sectors.dropna(subset=[lq_col])
+    for what, picked in (
+        ("Secteur sur-représenté dans l'ESS de la zone", st.sort_values(lq_col, ascending=False).head(3)),
+        ("Secteur sous-représenté dans l'ESS de la zone", st.sort_values(lq_col).head(2)),
+    ):
+        for _, r in picked.iterrows():
+            rows.append(
+                _finding(what, f"{r['Pays']} — {r['Secteur']}", f"quotient de localisation {fmt(r[lq_col], 2)}")
+            )
+    share_col = "Part dans l'emploi total (%)"
+    ts = territories[territories["Territoire"].ne(TOTAL)].dropna(subset=[share_col])
+    for what, asc in (("Part de l'ESS la plus forte", False), ("Part de l'ESS la plus faible", True)):
+        for _, r in ts.sort_values(share_col, ascending=asc).head(2).iterrows():
+            rows.append(_finding(what, r["Territoire"], f"{fmt(r[share_col], 1)} % de l'emploi salarié"))
+    evo = s.territories[s.territories["Territoire"].ne(TOTAL) & s.territories["ess"].notna()]
+    growth = evo.pivot(index="Territoire", columns="year", values="ess")
+    if growth.shape[1] >= 2:
+        first, last = growth.columns.min(), growth.columns.max()
+        cagr = 100 * ((growth[last] / growth[first]) ** (1 / (last - first)) - 1)
+        for what, picked in (
+            ("Croissance la plus forte", cagr.nlargest(2)),
+            ("Croissance la plus faible", cagr.nsmallest(2)),
+        ):
+            for t, v in picked.items():
+                rows.append(_finding(what, t, f"{fmt(v, 1)} % par an ({first}-{last})"))
+    if shift is not None:
+        local = shift[shift["Secteur"].ne("Ensemble")].dropna(subset=["Effet local"])
+        start, end = shift_years
+        for what, picked in (
+            ("Dynamisme propre à la zone le plus fort", local.nlargest(2, "Effet local")),
+            ("Dynamisme propre à la zone le plus faible", local.nsmallest(2, "Effet local")),
+        ):
+            for _, r in picked.iterrows():
+                rows.append(
+                    _finding(
+                        what,
+                        f"{r['Pays']} — {r['Secteur']}",
+                        f"effet local {fmt(r['Effet local'], 0)} postes ({start}-{end})",
+                    )
+                )
+    return pd.DataFrame(rows)

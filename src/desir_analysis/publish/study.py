@@ -32,10 +32,15 @@ from IPython.display import HTML, Markdown, display
 
 from desir_analysis import config, reference
 from desir_analysis.analysis import cells as shared_cells
-from desir_analysis.analysis import derived, disclosure
+from desir_analysis.analysis import derived, disclosure, quality
 from desir_analysis.build import store
 from desir_analysis.publish import figures, labels
 from desir_analysis.publish.tables import Caption, publish, write_audit
+
+JOBS_LABEL = "Postes au 31/12"
+#: Plan tables that an edition may lack when the sources do not measure them.
+UNMEASURED_OK = ("ess_women",)
+REFERENCE_SOURCE = "référentiels desir-analysis (INSEE CJ 2022-09, KBO 2025-10, NACE-BEL, COG 2026, NUTS 2021)"
 
 
 class PlanError(ValueError):
@@ -153,6 +158,13 @@ class Study:
             first_year,
         )
 
+    @classmethod
+    def of_reference(cls, name: str, year: int, *, output_dir: str | Path = "") -> Study:
+        """A study of the reference tables only (no processed data): the référentiel."""
+        out = Path(output_dir) if output_dir else config.REPORTS_DIR / str(year)
+        figures.setup()
+        return cls(name, year, out, REFERENCE_SOURCE, "France, Belgique", "référentiels en vigueur")
+
     # ------------------------------------------------------------------ the edition's protected cells
     @cached_property
     def cells(self) -> dict[str, pd.DataFrame]:
@@ -164,8 +176,14 @@ class Study:
 
     def select(
         self, measure: str, by: tuple[str, ...], year: int | None = None, **where: str | list[str]
-    ) -> pd.DataFrame:
-        """Rows of a shared protected table (:func:`derived.select`)."""
+    ) -> pd.DataFrame | None:
+        """Rows of a shared protected table (:func:`derived.select`).
+
+        ``None`` when the edition has no such table because the sources lack its measure
+        (e.g. the count of women): :meth:`table` then says « non disponible ».
+        """
+        if shared_cells.table_name(measure, by, year) not in self.cells and measure in UNMEASURED_OK:
+            return None
         return derived.select(self.cells, measure, by, year, **where)
 
     # ------------------------------------------------------------------ captions and text
@@ -216,7 +234,7 @@ class Study:
 
     def table(
         self,
-        table: pd.DataFrame,
+        table: pd.DataFrame | None,
         name: str,
         title: str,
         unit: str,
@@ -233,7 +251,8 @@ class Study:
 
         Args:
             table: the table as published; a ``status`` column marks a table of protected
-                cells (suppressed values already blank).
+                cells (suppressed values already blank). ``None``: the sources lack the
+                measure; the page says « non disponible » and nothing is written.
             name: file stem, ``[a-z0-9_]+``.
             title: caption title; ``unit`` its unit.
             unit: the unit of the caption.
@@ -252,6 +271,10 @@ class Study:
         Raises:
             PlanError: protected cells without plan entries, or outside the plan.
         """
+        if table is None:
+            self.text(f"**{title}** : non disponible (les sources de cette édition ne donnent pas cette mesure).")
+            return
+        protected = {k: v for k, v in (protected or {}).items() if v is not None}
         confidential = "status" in table.columns
         entries = self._check_plan(name, plan) if confidential else ()
         cap = self.caption(title, unit, territory, date)
@@ -303,6 +326,42 @@ class Study:
         view = crosstab_view(cells, rows, columns, value, order)
         return self.table(cells, name, title, unit, protected=protected, plan=plan, decimals=decimals, view=view)
 
+    # ------------------------------------------------------------------ the common ESS tables
+    def ess_breakdown(self, by: list[str], name: str, title: str, *, wide: str | None = None) -> None:
+        """ESS establishments and jobs by ``by`` (a breakdown of the plan), as a table or a cross-table.
+
+        With ``wide`` (one of ``by``), the page shows the jobs spread over that column and
+        the file keeps one line per cell (:meth:`crosstab`).
+        """
+        jobs, units = self.select("ess_jobs", tuple(by)), self.select("ess_units", tuple(by))
+        cells = derived.breakdown(jobs, units, list(by), JOBS_LABEL, list(labels.SIZE_FR.values()))
+        unit = "nombre d'établissements ; nombre de postes au 31/12"
+        args = {
+            "protected": {"postes": jobs, "etablissements": units},
+            "plan": [f"ess_jobs|{'|'.join(by)}", f"ess_units|{'|'.join(by)}"],
+        }
+        if wide is None:
+            self.table(cells, name, title, unit, **args)
+            return
+        title += f" (postes au 31/12 ; établissements dans le fichier {name}.csv)"
+        rows = [c for c in by if c != wide]
+        order = list(labels.SIZE_FR.values())
+        self.crosstab(cells, name, title, unit, rows=rows, columns=wide, value=JOBS_LABEL, order=order, **args)
+
+    def ess_share(self, index: str, name: str, title: str) -> pd.DataFrame:
+        """ESS share of total and private salaried jobs by ``index`` (:func:`derived.ess_share`); returns the table."""
+        table, audit = derived.ess_share(self.cells, index)
+        self.table(
+            table,
+            name,
+            title,
+            "établissements ; postes au 31/12 ; %",
+            protected=audit,
+            plan=[f"all_jobs|{index}|champ", f"private_jobs|{index}|champ", f"ess_units|{index}|Famille"],
+            decimals={"Part dans l'emploi total (%)": 1, "Part dans l'emploi privé (%)": 1},
+        )
+        return table
+
     # ------------------------------------------------------------------ figures
     def figure(
         self, fig: plt.Figure, title: str, unit: str, *, territory: str | None = None, date: str | None = None
@@ -318,6 +377,74 @@ class Study:
     def secrecy_table(self) -> pd.DataFrame:
         """One row per protected table registered (see :func:`secrecy_summary`)."""
         return secrecy_summary(self.annexed())
+
+    def secrecy_annex(self) -> None:
+        """Publish the secrecy annex: every protected table registered, then the joint audit of the shared cells."""
+        self.table(
+            self.secrecy_table(),
+            "qualite_secret_statistique",
+            "Secret statistique : cases masquées et contrôle",
+            "cases (postes)",
+        )
+        first = self.first_year if self.first_year is not None else self.year
+        years = derived.series_years(self.cells, "ess_jobs", ("Pays", "Territoire"), first, self.year)
+        scopes = shared_cells.scopes_of(self.year, years)
+        joint = disclosure.audit_joint(list(self.cells.values()), [scopes[n] for n in self.cells])
+        self.text(
+            f"Les {len(self.cells)} tableaux dont les cases se recoupent (ce diagnostic et les fiches "
+            "territoriales de la zone) sont protégés ensemble : une case a le même statut partout, et le "
+            f"contrôle conjoint de toutes leurs relations d'addition trouve **{len(joint)}** case masquée "
+            "recalculable."
+        )
+
+    def quality_annex(self, establishments: pd.DataFrame) -> None:
+        """Publish the quality annex of the processed year (:mod:`desir_analysis.analysis.quality`).
+
+        Raw-line accounting per file, rejected lines by reason (or a sentence when there
+        are none), out-of-scope lines by reason, then the sources, the estimated
+        headcounts and the codes that could not be classified (from ``establishments``).
+        """
+        files = "fichiers sources"
+        self.table(
+            quality.line_accounting(self.provenance),
+            "qualite_comptabilite_lignes",
+            "Comptabilité des lignes brutes",
+            "lignes",
+            territory=files,
+        )
+        rejects = quality.rejects_by_reason(store.load(self.year, "rejects", self.processed_dir))
+        if rejects.empty:
+            self.text(f"**Aucune ligne rejetée** pour {self.year} (aucune ligne illisible, aucun code invalide).")
+        else:
+            self.table(rejects, "qualite_rejets", "Lignes rejetées par motif", "lignes", territory=files)
+        scope = store.load(self.year, "scope", self.processed_dir)
+        self.table(
+            quality.scope_by_reason(scope, labels.SCOPE_FR),
+            "qualite_hors_champ",
+            "Lignes hors champ par motif",
+            "lignes",
+            territory=files,
+        )
+        self.secrecy_annex()
+        self.table(
+            quality.sources(self.provenance),
+            "provenance_sources",
+            "Provenance des fichiers sources",
+            "fichiers",
+            territory=files,
+        )
+        self.table(
+            quality.estimated_headcounts(establishments, labels.COUNTRY_FR),
+            "qualite_effectifs_estimes",
+            "Effectifs estimés d'après la tranche Sirene (mode public)",
+            "établissements",
+        )
+        self.table(
+            quality.unclassified_codes(establishments),
+            "qualite_codes_inconnus",
+            "Codes non classés (famille, secteur ou territoire inconnus)",
+            "établissements",
+        )
 
 
 def crosstab_view(

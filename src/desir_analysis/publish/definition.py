@@ -1,0 +1,104 @@
+"""The référentiel's tables: the common definition read from the reference tables, in French.
+
+Each function returns one published table of the note « Définition commune de l'ESS »;
+nothing here is confidential (reference data only).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from desir_analysis import reference
+from desir_analysis.publish import labels
+from desir_analysis.reference import membership
+
+#: Legal forms whose classification was debated (the decision and its reason are on their line
+#: of ``legal_forms.csv``): FR CJ 9223, 9240, 5546, 5646, 5192, 6595, 9900, 9970, 5442, 8510, 9224;
+#: BE forms 706, 508, 514, 721, 999.
+DEBATED = ("9223", "9240", "5546", "5646", "5192", "6595", "9900", "9970", "5442", "8510", "9224")
+DEBATED += ("706", "508", "514", "721", "999")
+YES_NO = {True: "oui", False: "non"}
+
+
+def named_perimeters() -> pd.DataFrame:
+    """The named perimeters: version, countries, activity exclusions, label, definition."""
+    per = membership.list_perimeters()[
+        ["perimeter", "version", "countries", "applies_activity_exclusions", "label_fr", "description"]
+    ]
+    per = per.assign(applies_activity_exclusions=per["applies_activity_exclusions"].map(YES_NO))
+    per.columns = ["Périmètre", "Version", "Pays", "Exclusions d'activité", "Intitulé", "Définition"]
+    return per
+
+
+def codes_by_family_and_perimeter() -> pd.DataFrame:
+    """Number of official legal-form codes of each family in each perimeter, always or under a condition."""
+    counts = membership.reference_membership_counts()
+    counts["famille"] = counts["ess_family"].map(labels.FAMILY_FR)
+    counts["condition"] = counts["membership"].map(
+        {"yes": "toujours", "if_ess_flag": "sous condition", "if_approved": "sous condition"}
+    )
+    pivot = counts.pivot_table(
+        index=["country", "famille"],
+        columns=["perimeter", "condition"],
+        values="n_codes",
+        aggfunc="sum",
+        fill_value=0,
+    )
+    pivot.columns = [f"{p} ({c})" for p, c in pivot.columns]
+    return pivot.reset_index().rename(columns={"country": "Pays", "famille": "Famille"})
+
+
+def codes_by_family() -> pd.DataFrame:
+    """Every official legal-form code counted by country and family."""
+    totals = reference.legal_forms().groupby(["country", "ess_family"]).size().rename("Codes").reset_index()
+    totals["ess_family"] = totals["ess_family"].map(labels.FAMILY_FR)
+    totals.columns = ["Pays", "Famille", "Codes"]
+    return totals
+
+
+def debated_cases() -> pd.DataFrame:
+    """The debated legal forms (:data:`DEBATED`): family, membership of each perimeter, reason."""
+    lf = reference.legal_forms()
+    cols = ["country", "code", "label_fr", "ess_family", "insee", "ess_law_2014", "concertes", "core_crossborder"]
+    cases = lf[lf["code"].isin(DEBATED)][[*cols, "rule"]]
+    cases = cases.assign(ess_family=cases["ess_family"].map(labels.FAMILY_FR))
+    cases.columns = [
+        "Pays",
+        "Code",
+        "Forme juridique",
+        "Famille",
+        "insee",
+        "ess_law_2014",
+        "concertes",
+        "socle",
+        "Raison",
+    ]
+    return cases
+
+
+def sector_groups() -> pd.DataFrame:
+    """The sector groups with their rule and the number of NACE Rev. 2 and Rev. 2.1 classes placed in each."""
+    sec = reference.sectors().groupby(["sector_group", "nomenclature"]).size().unstack(fill_value=0).reset_index()
+    groups = reference.sector_groups()[["sector_group", "order", "label_fr", "rule"]]
+    sec = groups.merge(sec, on="sector_group", how="left").fillna({"NACE2": 0, "NACE21": 0})
+    sec = sec.sort_values("order").drop(columns="order")
+    sec.columns = ["Code", "Secteur regroupé", "Règle", "Classes NACE Rév. 2", "Classes NACE Rév. 2.1"]
+    return sec
+
+
+def zone_territories(zone: str) -> pd.DataFrame:
+    """The territories (FR départements, BE arrondissements) of a study zone with their NUTS codes."""
+    terr = reference.territories()
+    zt = terr[terr[f"zone_{zone}"] & terr["level"].ne("commune")][
+        ["country", "code", "label_fr", "nuts3", "nuts3_label", "nuts2"]
+    ]
+    zt.columns = ["Pays", "Code", "Territoire", "NUTS 3", "Libellé NUTS 3", "NUTS 2"]
+    return zt
+
+
+def personal_services_codes() -> pd.DataFrame:
+    """The activity codes and joint committees of the personal-services field (core and extended)."""
+    ps = reference.personal_services()[["country", "code_type", "code", "label_fr", "field", "rule"]]
+    ps = ps.assign(field=ps["field"].map({"core": "cœur", "extended": "élargi"}))
+    ps.columns = ["Pays", "Type de code", "Code", "Libellé", "Champ", "Règle"]
+    return ps
