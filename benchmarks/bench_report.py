@@ -84,7 +84,9 @@ def main() -> None:
         print(f"{name:20s} {medians[name][0]:11.1f} s {medians[name][1]:8.1f} s {rows[-1][2]:6d}")
     if a.compare:
         here, there = medians["working tree"], medians[a.compare]
-        print(f"ratio working tree / {a.compare}: from scratch {here[0] / there[0]:.2f}, no change {here[1] / there[1]:.2f}")
+        print(
+            f"ratio working tree / {a.compare}: from scratch {here[0] / there[0]:.2f}, no change {here[1] / there[1]:.2f}"
+        )
 
 
 if __name__ == "__main__":

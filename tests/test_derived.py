@@ -84,9 +84,7 @@ def test_weights_are_withheld_over_a_masked_total():
     here = pd.DataFrame(
         {"Famille": ["A", "B", T], "headcount": [30.0, 70.0, 100.0], "status": ["published", "published", "secondary"]}
     )
-    zone = pd.DataFrame(
-        {"Famille": ["A", "B", T], "headcount": [300.0, 700.0, 1000.0], "status": ["published"] * 3}
-    )
+    zone = pd.DataFrame({"Famille": ["A", "B", T], "headcount": [300.0, 700.0, 1000.0], "status": ["published"] * 3})
     w = derived.weights(here, zone, "Famille", "Nord").set_index("Famille")
     assert w["Part dans l'ESS de Nord (%)"].isna().all()  # 30 / masked total would reveal it
     assert w.loc["A", "Part dans l'ESS de la zone (%)"] == pytest.approx(30.0)
@@ -94,8 +92,17 @@ def test_weights_are_withheld_over_a_masked_total():
 
 def test_breakdown_masks_a_row_masked_in_either_table_and_orders_sizes():
     by = ["Pays", "Taille"]
-    jobs = _cells([("FR", "10-49", 500.0, "published"), ("FR", "1-9", 40.0, "published"), ("FR", T, 540.0, "published")], by)
-    units = pd.DataFrame({"Pays": ["FR"] * 3, "Taille": ["10-49", "1-9", T], "one": [20, 2, 22], "status": ["published", "primary", "published"]})
+    jobs = _cells(
+        [("FR", "10-49", 500.0, "published"), ("FR", "1-9", 40.0, "published"), ("FR", T, 540.0, "published")], by
+    )
+    units = pd.DataFrame(
+        {
+            "Pays": ["FR"] * 3,
+            "Taille": ["10-49", "1-9", T],
+            "one": [20, 2, 22],
+            "status": ["published", "primary", "published"],
+        }
+    )
     t = derived.breakdown(jobs, units, by, "Postes", ["1-9", "10-49"])
     assert list(t["Taille"]) == ["1-9", "10-49", T]
     assert pd.isna(t.loc[0, "Postes"]) and t.loc[0, "status"] == "primary"
@@ -145,14 +152,20 @@ def test_growth_sentence_from_the_period_change():
     assert g["cagr_pct"] == pytest.approx(10.0)  # (121/100)^(1/2) − 1
     text = narrative.growth_sentence(g)
     assert text.startswith("Entre 2015 et 2017") and "10,0 %" in text
-    assert narrative.growth_sentence(derived.growth_between_ends(pd.DataFrame({"year": [2015], "headcount": [1.0]}))) == ""
+    assert (
+        narrative.growth_sentence(derived.growth_between_ends(pd.DataFrame({"year": [2015], "headcount": [1.0]}))) == ""
+    )
 
 
 @settings(max_examples=60, deadline=None)
-@given(hs.lists(hs.tuples(hs.integers(1, 500), hs.integers(0, 500), hs.booleans(), hs.booleans()), min_size=1, max_size=6))
+@given(
+    hs.lists(hs.tuples(hs.integers(1, 500), hs.integers(0, 500), hs.booleans(), hs.booleans()), min_size=1, max_size=6)
+)
 def test_women_share_never_shows_a_number_of_a_masked_row(rows):
     by = ("Pays", "Secteur")
-    jobs = _cells([("F", f"S{i}", float(j), "published" if pj else "primary") for i, (j, _, pj, _) in enumerate(rows)], by)
+    jobs = _cells(
+        [("F", f"S{i}", float(j), "published" if pj else "primary") for i, (j, _, pj, _) in enumerate(rows)], by
+    )
     women = _cells(
         [("F", f"S{i}", float(min(w, j)), "published" if pw else "secondary") for i, (j, w, _, pw) in enumerate(rows)],
         by,

@@ -110,7 +110,8 @@ def test_documented_former_names_are_the_staged_modules(former, staged):
 
 
 def test_readme_example_names_resolve():
-    from desir_analysis import classify, perimeters
     from desir_analysis.disclosure import protect
+
+    from desir_analysis import classify, perimeters
 
     assert callable(classify.classify) and callable(perimeters.in_perimeter) and callable(protect)

@@ -48,6 +48,8 @@ def test_contract_violations_are_one_line_errors(change, words):
 
 
 def test_other_contracts_check_kinds():
-    scope = pd.DataFrame({"country": ["FR"], "year": [2023], "source_file": ["a"], "reason": ["closed"], "n_records": [1.5]})
+    scope = pd.DataFrame(
+        {"country": ["FR"], "year": [2023], "source_file": ["a"], "reason": ["closed"], "n_records": [1.5]}
+    )
     with pytest.raises(schemas.SchemaError, match="scope: column 'n_records'"):
         schemas.check(scope, schemas.SCOPE, "scope")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -18,7 +17,13 @@ def _study(tmp_path) -> st.Study:
 def _micro() -> pd.DataFrame:
     # Pays × Famille: A/x has 1 establishment (primary), A/y 4, B/x 3, B/y 5; no B/z, A/z has 3
     rows = []
-    n = {("A", "x"): [50], ("A", "y"): [4, 5, 6, 7], ("B", "x"): [3, 3, 4], ("B", "y"): [2, 2, 2, 2, 3], ("A", "z"): [5, 5, 5]}
+    n = {
+        ("A", "x"): [50],
+        ("A", "y"): [4, 5, 6, 7],
+        ("B", "x"): [3, 3, 4],
+        ("B", "y"): [2, 2, 2, 2, 3],
+        ("A", "z"): [5, 5, 5],
+    }
     k = 0
     for (p, f), sizes in n.items():
         for s in sizes:
@@ -55,7 +60,15 @@ def test_a_registered_table_appears_in_the_secrecy_annex_with_its_counts(tmp_pat
     t = disclosure.protect(_micro(), ["Pays", "Famille"], "headcount", "establishment_id")
     shown = disclosure.blank_suppressed(t, ["headcount"])[["Pays", "Famille", "headcount", "status"]]
     s.table(shown, "essai_famille", "Titre", "postes", protected={"postes": t}, plan=["ess_jobs|Pays|Famille"])
-    s.table(shown, "essai_sans_annexe", "Titre", "postes", protected={"postes": t}, plan=["ess_jobs|Pays|Famille"], annex=False)
+    s.table(
+        shown,
+        "essai_sans_annexe",
+        "Titre",
+        "postes",
+        protected={"postes": t},
+        plan=["ess_jobs|Pays|Famille"],
+        annex=False,
+    )
     annex = s.secrecy_table()
     assert list(annex["Tableau"]) == ["essai_famille"]
     row = annex.iloc[0]
@@ -89,8 +102,15 @@ def test_crosstab_publishes_the_long_file_and_shows_the_wide_view(tmp_path):
     t = disclosure.protect(_micro(), ["Pays", "Famille"], "headcount", "establishment_id")
     long = disclosure.blank_suppressed(t, ["headcount"])[["Pays", "Famille", "headcount", "status"]]
     s.crosstab(
-        long, "essai_croise", "Titre", "postes", rows=["Pays"], columns="Famille", value="headcount",
-        plan=["ess_jobs|Territoire|Famille"], protected={"postes": t},
+        long,
+        "essai_croise",
+        "Titre",
+        "postes",
+        rows=["Pays"],
+        columns="Famille",
+        value="headcount",
+        plan=["ess_jobs|Territoire|Famille"],
+        protected={"postes": t},
     )
     html = s.registry[-1].html
     csv = pd.read_csv(tmp_path / "tables" / "essai_croise.csv")
@@ -114,6 +134,8 @@ def test_a_bad_plan_value_is_an_error(monkeypatch):
 
 
 def test_source_line_follows_the_provenance():
-    assert st.source_line({"mode": "employment", "countries": ["FR"]}) == "INSEE Sirene ; INSEE Flores (sous convention)"
+    assert (
+        st.source_line({"mode": "employment", "countries": ["FR"]}) == "INSEE Sirene ; INSEE Flores (sous convention)"
+    )
     line = st.source_line({"mode": "public", "countries": ["FR", "BE"], "demo": True, "notice": "démo"})
     assert "estimé" in line and "Flores" not in line and "BCE-KBO" in line and line.endswith("— démo")
