@@ -28,10 +28,10 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests tools benchmarks
+	$(BIN)/ruff check src tests tools benchmarks notebooks
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests tools benchmarks
+	$(BIN)/ruff format src tests tools benchmarks notebooks
 
 lab: $(STAMP)
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (desir)"

@@ -39,6 +39,8 @@ est = derived.zone_establishments(year, zone, perimeter, study.processed_dir)
 ess = est[est["in_ess"]]
 TOTAL, COUNTRY = derived.TOTAL, labels.COUNTRY_FR
 SECTOR, TERR = labels.sector_fr(), labels.territory_fr()
+PERIMETER = labels.perimeter_fr()[perimeter]
+COUNTRIES = " et ".join(COUNTRY[c] for c in study.provenance["countries"])
 
 # %% [markdown]
 # # Diagnostic transfrontalier de l'économie sociale et solidaire
@@ -46,10 +48,10 @@ SECTOR, TERR = labels.sector_fr(), labels.territory_fr()
 # %%
 study.banner()
 study.text(
-    f"Édition **{year}** — {study.territory} — périmètre : **{labels.perimeter_fr()[perimeter]}** "
-    f"(`{perimeter}`). Établissements employeurs (lieu de travail) et postes salariés au "
-    f"{study.reference_date} ; {' et '.join(COUNTRY[c] for c in study.provenance['countries'])}. "
-    "Les deux pays sont classés par la même définition commune (note « Définition commune de l'ESS »)."
+    f"Édition **{year}** — {study.territory} — périmètre : **{PERIMETER}** (`{perimeter}`). "
+    f"Établissements employeurs (lieu de travail) et postes salariés au {study.reference_date} ; "
+    f"{COUNTRIES}. Les deux pays sont classés par la même définition commune "
+    "(note « Définition commune de l'ESS »)."
 )
 
 # %% [markdown]
@@ -82,24 +84,26 @@ study.table(
 # %% [markdown]
 # ## Définitions et comparabilité
 #
-# **Périmètre retenu** : voir l'en-tête ; les familles de l'ESS sont définies par la **forme juridique**
-# dans les deux pays (note « Définition commune de l'ESS »), avec les mêmes exclusions d'activité.
+# **Périmètre retenu** : voir l'en-tête ; les familles de l'ESS sont définies par la **forme
+# juridique** dans les deux pays (note « Définition commune de l'ESS »), avec les mêmes exclusions
+# d'activité.
 #
-# **Comparable** : établissements employeurs (lieu de travail) et postes salariés, par famille, secteur
-# regroupé (NACE rév. 2, commune aux deux pays), territoire NUTS 3 et taille ; parts de l'ESS dans
-# l'emploi salarié total et privé, calculées de la même façon dans les deux pays.
+# **Comparable** : établissements employeurs (lieu de travail) et postes salariés, par famille,
+# secteur regroupé (NACE rév. 2, commune aux deux pays), territoire NUTS 3 et taille ; parts de
+# l'ESS dans l'emploi salarié total et privé, calculées de la même façon dans les deux pays.
 #
-# **À lire avec prudence** : la date (31 décembre en France, fin du 4e trimestre en Belgique), la notion
-# d'emploi (postes Flores / postes de travail ONSS), l'ETP (définitions nationales) et les coopératives
-# belges (agrément CNC ou finalité sociale, sans équivalent exact en France). **Non comparable** : les
-# périmètres nationaux entre eux (INSEE, loi de 2014, ConcertES), d'où les tableaux de passage ci-dessous.
+# **À lire avec prudence** : la date (31 décembre en France, fin du 4e trimestre en Belgique), la
+# notion d'emploi (postes Flores / postes de travail ONSS), l'ETP (définitions nationales) et les
+# coopératives belges (agrément CNC ou finalité sociale, sans équivalent exact en France). **Non
+# comparable** : les périmètres nationaux entre eux (INSEE, loi de 2014, ConcertES), d'où les
+# tableaux de passage ci-dessous.
 #
 # ### Ce que change le périmètre
 #
 # France : du périmètre statistique INSEE à l'ESS au sens de la loi de 2014 (sociétés commerciales
 # portant la mention ESS au répertoire Sirene). Belgique : du périmètre ConcertES au socle
-# transfrontalier (sans les sociétés à finalité sociale ni les associations de fait).
-# Établissements employeurs par famille.
+# transfrontalier (sans les sociétés à finalité sociale ni les associations de fait). Établissements
+# employeurs par famille.
 
 
 # %%
@@ -171,8 +175,8 @@ study.table(
 # ### Poids de l'ESS dans chaque secteur et spécialisation
 #
 # Part de l'ESS dans l'emploi de chaque secteur de la zone, et quotient de localisation de l'emploi
-# de l'ESS de la zone par rapport à celui de tout le pays (> 1 : secteur sur-représenté dans l'ESS de
-# la zone ; source nationale : `national_aggregates`).
+# de l'ESS de la zone par rapport à celui de tout le pays (> 1 : secteur sur-représenté dans l'ESS
+# de la zone ; source nationale : `national_aggregates`).
 
 # %%
 national = store.load(year, "national_aggregates", study.processed_dir)
@@ -215,8 +219,8 @@ study.ess_breakdown(
 # ## Densité et qualité de l'emploi
 #
 # Postes de l'ESS pour 100 000 habitants (population au 1er janvier de l'année de référence :
-# Statbel pour la Belgique, sinon INSEE, sinon Eurostat), part des femmes, part du temps partiel
-# et rémunération brute par ETP.
+# Statbel pour la Belgique, sinon INSEE, sinon Eurostat), part des femmes, part du temps partiel et
+# rémunération brute par ETP.
 
 # %%
 terr_jobs = study.select("ess_jobs", ("Territoire", "Famille"), Famille=TOTAL)
@@ -296,14 +300,14 @@ study.table(
 # %% [markdown]
 # ### Décomposition de l'évolution par secteur (analyse structurelle-résiduelle)
 #
-# Pour chaque pays, l'évolution des postes de l'ESS de la zone entre le début et la fin de la période
-# est décomposée en trois effets dont la somme est exactement l'évolution observée :
-# **effet national** (croissance qu'aurait eue la zone au rythme de l'ESS du pays entier),
-# **effet de structure** (surcroît dû au poids, dans la zone, des secteurs qui croissent plus ou moins vite
-# dans le pays) et **effet local** (écart propre à la zone, secteur par secteur). Référence : l'ESS du pays
-# entier, même périmètre (agrégats nationaux). Un secteur sous secret statistique une des deux années n'est
-# pas publié ; la ligne d'ensemble ne sépare alors pas structure et effet local (la répartition
-# permettrait de recalculer les secteurs masqués) et donne leur somme.
+# Pour chaque pays, l'évolution des postes de l'ESS de la zone entre le début et la fin de la
+# période est décomposée en trois effets dont la somme est exactement l'évolution observée : **effet
+# national** (croissance qu'aurait eue la zone au rythme de l'ESS du pays entier), **effet de
+# structure** (surcroît dû au poids, dans la zone, des secteurs qui croissent plus ou moins vite
+# dans le pays) et **effet local** (écart propre à la zone, secteur par secteur). Référence : l'ESS
+# du pays entier, même périmètre (agrégats nationaux). Un secteur sous secret statistique une des
+# deux années n'est pas publié ; la ligne d'ensemble ne sépare alors pas structure et effet local
+# (la répartition permettrait de recalculer les secteurs masqués) et donne leur somme.
 
 # %%
 start = min(series.years)
@@ -381,17 +385,16 @@ study.quality_annex(est)
 # ## Méthode et sources
 #
 # - **Établissement employeur** : au moins un poste salarié au 31 décembre (France, INSEE) ou à la
-#   fin du 4e trimestre (Belgique, ONSS, unités d'établissement). Lieu de travail : la commune
-#   de l'établissement.
+#   fin du 4e trimestre (Belgique, ONSS, unités d'établissement). Lieu de travail : la commune de
+#   l'établissement.
 # - **Périmètre** : voir la note « Définition commune de l'ESS » (familles par forme juridique,
 #   exclusions d'activité, périmètres nommés). Le socle transfrontalier retient associations,
 #   coopératives (en Belgique : agréées CNC ou à finalité sociale), mutuelles et fondations.
 # - **Secret statistique** : aucune case ne repose sur moins de 3 établissements ni sur un
-#   établissement pesant plus de 85 % de la case (secret primaire) ; des cases supplémentaires
-#   sont masquées pour qu'aucune case masquée ne puisse être recalculée à partir des totaux
-#   (secret secondaire). Les cases masquées portent la marque « s » ; la colonne « Secret » des
-#   tableaux (`status` dans les fichiers CSV / XLSX : `primary`, `secondary`, `published`) dit
-#   pourquoi une ligne a des cases masquées.
-# - **Anciennes nomenclatures** : un établissement encore codé en NAF rév. 1 reçoit le code
-#   NAF rév. 2 de son unité légale ; une unité belge sans activité principale reçoit celle de
-#   son entreprise.
+#   établissement pesant plus de 85 % de la case (secret primaire) ; des cases supplémentaires sont
+#   masquées pour qu'aucune case masquée ne puisse être recalculée à partir des totaux (secret
+#   secondaire). Les cases masquées portent la marque « s » ; la colonne « Secret » des tableaux
+#   (`status` dans les fichiers CSV / XLSX : `primary`, `secondary`, `published`) dit pourquoi une
+#   ligne a des cases masquées.
+# - **Anciennes nomenclatures** : un établissement encore codé en NAF rév. 1 reçoit le code NAF rév.
+#   2 de son unité légale ; une unité belge sans activité principale reçoit celle de son entreprise.

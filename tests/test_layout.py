@@ -115,3 +115,29 @@ def test_readme_example_names_resolve():
     from desir_analysis import classify, perimeters
 
     assert callable(classify.classify) and callable(perimeters.in_perimeter) and callable(protect)
+
+
+NOTEBOOKS = sorted((PKG.parents[1] / "notebooks").glob("*.py"))
+
+
+def _code_lines(path: Path) -> int:
+    return sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.lstrip().startswith("#"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_are_thin(path):
+    """A study reads like a report outline: few code lines, no function or class of its own, lines ≤ 100."""
+    assert _code_lines(path) <= 250, f"{path.name}: {_code_lines(path)} code lines"
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    defs = [n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef)]
+    assert not defs, f"{path.name} defines {defs}: put them in the package, with a test"
+    long = [i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if len(line) > 100]
+    assert not long, f"{path.name}: lines over 100 characters: {long[:5]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_publish_through_the_study_api(path):
+    """No notebook calls the low-level publish/write_audit/display helpers or keeps a registry dict."""
+    text = path.read_text(encoding="utf-8")
+    for forbidden in ("publish(", "write_audit(", "display(HTML", "AUDITED", "zone_cells"):
+        assert forbidden not in text, f"{path.name} uses {forbidden!r}"

@@ -27,6 +27,7 @@ from desir_analysis.build.harmonise_fr import YearOutput, finish_establishments,
 from desir_analysis.reference import codes
 from desir_analysis.sources import kbo as kbo_src
 from desir_analysis.sources.csvfile import Layout, read_small, valid_row_lines
+from desir_analysis.sources.rejects import reject_rows, unreadable
 
 APPROVALS = Layout(
     "agréments BE (desir-analysis)", required=["numero_entreprise", "type", "date_debut"], optional=["date_fin"]
@@ -70,25 +71,11 @@ def read_approvals(path: Path) -> tuple[pd.DataFrame, int, pd.DataFrame]:
     reason = reason.mask(bad_num, "numéro d'entreprise mal formé").mask(
         reason.isna() & (bad_start | bad_end), "date invalide (AAAA-MM-JJ ou JJ-MM-AAAA attendu)"
     )
-    rej = pd.DataFrame(
-        {
-            "source_file": path.name,
-            "line": pd.array(df.loc[reason.notna(), "line"], dtype="Int64"),
-            "record_id": df.loc[reason.notna(), "numero_entreprise"].astype("string"),
-            "reason": reason[reason.notna()],
-        }
-    )
+    hit = reason.notna()
     rej = pd.concat(
         [
-            rej,
-            pd.DataFrame(
-                {
-                    "source_file": path.name,
-                    "line": pd.array([b.line for b in bad], "Int64"),
-                    "record_id": "",
-                    "reason": [f"ligne illisible : {b.reason}" for b in bad],
-                }
-            ),
+            reject_rows(path.name, df.loc[hit, "line"], reason[hit], df.loc[hit, "numero_entreprise"]),
+            unreadable(path.name, bad),
         ],
         ignore_index=True,
     )
@@ -195,16 +182,7 @@ def belgian_year(inp: BelgianInputs, year: int, zone_arrondissements: set[str]) 
     # --- accounting --------------------------------------------------------------------------
     rejects, scope, kept, raw = [inp.kbo.rejects, inp.employment_rejects], [], {}, dict(inp.kbo.rows)
     bad = m[~valid]
-    rejects.append(
-        pd.DataFrame(
-            {
-                "source_file": bad["source_file"].astype("string"),
-                "line": pd.array(bad["line"], dtype="Int64"),
-                "record_id": bad["unit"].astype("string"),
-                "reason": reason[~valid],
-            }
-        )
-    )
+    rejects.append(reject_rows(bad["source_file"], bad["line"], reason[~valid], bad["unit"]))
     kept_units = set(est["establishment_id"])
     files = e["source_file"].to_numpy()
     used = this & codes.isin(e["unit"], kept_units)

@@ -21,6 +21,7 @@ from desir_analysis.build.schemas import size_band
 from desir_analysis.reference import classify, codes
 from desir_analysis.reference import membership as perimeters
 from desir_analysis.sources import sirene
+from desir_analysis.sources.rejects import reject_rows
 
 REJECT_COLUMNS = ["source_file", "line", "record_id", "reason"]
 
@@ -57,29 +58,12 @@ class YearOutput:
 
 
 def _rejects(source: str, lines: pd.Series, ids: pd.Series, reasons: pd.Series | str) -> pd.DataFrame:
-    n = len(lines)
-    return pd.DataFrame(
-        {
-            "source_file": pd.Series([source] * n, dtype="string"),
-            "line": pd.array(lines.to_numpy(), dtype="Int64"),
-            "record_id": pd.Series(ids.to_numpy(), dtype="string"),
-            "reason": pd.Series(reasons if isinstance(reasons, str) else reasons.to_numpy(), dtype="string")
-            if not isinstance(reasons, str)
-            else pd.Series([reasons] * n, dtype="string"),
-        }
-    )
+    return reject_rows(source, lines, reasons, ids)
 
 
 def _rejects_multi(rows: pd.DataFrame, reason: str) -> pd.DataFrame:
     """Rejects of rows that carry their own ``source_file`` and ``line``."""
-    return pd.DataFrame(
-        {
-            "source_file": rows["source_file"].astype("string").to_numpy(),
-            "line": pd.array(rows["line"].to_numpy(), dtype="Int64"),
-            "record_id": rows["siret"].astype("string").to_numpy(),
-            "reason": pd.Series([reason] * len(rows), dtype="string").to_numpy(),
-        }
-    )
+    return reject_rows(rows["source_file"], rows["line"], reason, rows["siret"])
 
 
 def validate_zone_rows(inp: FrenchInputs) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -23,6 +23,7 @@ from desir_analysis.sources import employment as employment_src
 from desir_analysis.sources import kbo as kbo_src
 from desir_analysis.sources import population as population_src
 from desir_analysis.sources.csvfile import locate, valid_row_lines
+from desir_analysis.sources.rejects import no_rejects, unreadable
 
 #: The widest study zone: the build keeps its rows (every other zone lies inside it).
 PROCESSED_ZONE = "interreg_fwvl"
@@ -167,25 +168,11 @@ def read_french(src: FrenchSources, years: list[int], mode: str, progress: bool)
     bad = locate(src.stock, stock.bad)
     zone = stock.zone
     zone["line"] = valid_row_lines(zone["_pos"].tolist(), [b.line for b in bad])
-    stock_bad = pd.DataFrame(
-        {
-            "source_file": src.stock.name,
-            "line": pd.array([b.line for b in bad], dtype="Int64"),
-            "record_id": "",
-            "reason": [f"ligne illisible : {b.reason}" for b in bad],
-        }
-    )
-    history, h_rows, h_bad = None, 0, pd.DataFrame(columns=["source_file", "line", "record_id", "reason"])
+    stock_bad = unreadable(src.stock.name, bad)
+    history, h_rows, h_bad = None, 0, no_rejects()
     if src.history is not None:
         history, h_rows, hb = sirene.read_history(src.history, set(zone["siret"].astype(str)), progress=progress)
-        h_bad = pd.DataFrame(
-            {
-                "source_file": src.history.name,
-                "line": pd.array([b.line for b in hb], dtype="Int64"),
-                "record_id": "",
-                "reason": [f"ligne illisible : {b.reason}" for b in hb],
-            }
-        )
+        h_bad = unreadable(src.history.name, hb)
     seen = None
     if lookups is not None:
         seen = np.zeros(len(emp), dtype=bool)

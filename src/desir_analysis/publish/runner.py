@@ -34,18 +34,13 @@ from pathlib import Path
 import jupytext
 import nbformat
 import papermill
-from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.utils import run_sync
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
-from papermill.utils import remove_args
 
 from desir_analysis import config
+from desir_analysis.publish.warm_kernel import ENGINE, KERNEL, WarmKernel
 
 log = logging.getLogger(__name__)
-KERNEL = "python3"
 
 
 @dataclass(frozen=True)
@@ -107,76 +102,6 @@ def check_parameters(notebook: Path, parameters: dict[str, object]) -> None:
         raise ReportError(f"{notebook.name}: unknown parameter(s) {unknown}; declared: {sorted(declared)}")
 
 
-class _WarmEngine(NBClientEngine):
-    """papermill's nbclient engine on a kernel it does not own (the kernel survives the run)."""
-
-    @classmethod
-    def execute_managed_notebook(
-        cls,
-        nb_man,
-        kernel_name,
-        log_output=False,
-        stdout_file=None,
-        stderr_file=None,
-        start_timeout=60,
-        execution_timeout=None,
-        **kwargs,
-    ):
-        """Run the cells on ``kwargs["km"]``, then close this run's client channels (not the kernel)."""
-        kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
-        client = PapermillNotebookClient(
-            nb_man,
-            timeout=execution_timeout,
-            startup_timeout=start_timeout,
-            kernel_name=kernel_name,
-            log=logging.getLogger("papermill"),
-            log_output=log_output,
-            stdout_file=stdout_file,
-            stderr_file=stderr_file,
-            **kwargs,
-        )
-        try:
-            return client.execute()
-        finally:
-            if client.kc is not None:
-                client.kc.stop_channels()
-
-
-papermill_engines.register("desir-warm", _WarmEngine)
-
-
-class WarmKernel:
-    """One kernel reused by the successive notebooks of a worker process.
-
-    The kernel is started by the first notebook (in the project root) and shut
-    down by :meth:`close` (called at the end of :func:`run_jobs` and when a worker
-    process exits); after a failure it is discarded and the next notebook starts
-    a fresh one.
-    """
-
-    def __init__(self) -> None:
-        self.km: AsyncKernelManager | None = None
-        self.runs = 0
-        self.pid = os.getpid()
-
-    def manager(self) -> AsyncKernelManager:
-        """The kernel manager to run the next notebook on (started on first use)."""
-        if self.km is None:
-            self.km = AsyncKernelManager(kernel_name=KERNEL)
-            self.runs = 0
-        self.runs += 1
-        return self.km
-
-    def close(self) -> None:
-        """Shut the kernel down (no-op when none is running)."""
-        km, self.km = self.km, None
-        if km is not None and km.has_kernel:
-            try:
-                run_sync(km.shutdown_kernel)(now=True)
-            except Exception as exc:  # noqa: BLE001 - a kernel already gone is fine
-                log.debug("kernel shutdown: %s", exc)
-
-
 def _cell_timings(path: Path) -> list[str]:
     """One line per executed code cell: duration (s) and first source line (from papermill's metadata)."""
     if not path.exists():
@@ -212,7 +137,7 @@ def execute(
     check_parameters(notebook, parameters)
     extra: dict[str, object] = {}
     if kernel is not None:
-        extra = {"engine_name": "desir-warm", "km": kernel.manager()}
+        extra = {"engine_name": ENGINE, "km": kernel.manager()}
     log_fh = None
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -450,23 +375,27 @@ def run_jobs(
     return produced, failed
 
 
+def _index_template(name: str):
+    """A Jinja template of ``templates/index/`` (HTML autoescaped)."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(_template_dir()) / "index"),
+        autoescape=True,
+        keep_trailing_newline=True,
+    )
+    return env.get_template(name)
+
+
 def write_root_index(reports_dir: Path, entries: dict[str, str]) -> Path:
     """Write ``reports/index.html``: every edition with its date, data vintage, perimeter and code version."""
-    rows = []
+    editions = []
     for year_dir in sorted((p for p in reports_dir.iterdir() if p.is_dir() and p.name.isdigit()), reverse=True):
         meta_file = year_dir / "edition.json"
         meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
-        cells = [f"<a href='{year_dir.name}/index.html'>Édition {year_dir.name}</a>"] + [
-            html_lib.escape(str(meta.get(k, meta.get(k.removesuffix("_label"), "")))) for k in entries
-        ]
-        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    head = "<tr><th>Édition</th>" + "".join(f"<th>{html_lib.escape(v)}</th>" for v in entries.values()) + "</tr>"
-    page = (
-        "<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><title>Observatoire transfrontalier de "
-        "l'ESS</title><style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}td,th{padding:.3em .8em;"
-        "text-align:left;border-bottom:1px solid #ddd}</style></head><body><h1>Observatoire transfrontalier de "
-        f"l'ESS — études</h1><table>{head}{''.join(rows)}</table></body></html>"
-    )
+        values = [str(meta.get(k, meta.get(k.removesuffix("_label"), ""))) for k in entries]
+        editions.append({"year": year_dir.name, "href": f"{year_dir.name}/index.html", "cells": values})
+    page = _index_template("root.html.j2").render(headings=list(entries.values()), editions=editions)
     target = reports_dir / "index.html"
     atomic_write_text(target, page)
     return target
@@ -474,25 +403,15 @@ def write_root_index(reports_dir: Path, entries: dict[str, str]) -> Path:
 
 def write_index(out_dir: Path, year: int, produced: list[tuple[Job, Path]], notice: str = "") -> Path:
     """Write ``reports/<year>/index.html`` listing the studies, fact sheets and published tables."""
-    tables = sorted((out_dir / "tables").glob("*")) if (out_dir / "tables").exists() else []
+    tables = sorted(p.name for p in (out_dir / "tables").glob("*")) if (out_dir / "tables").exists() else []
     main = [(j, p) for j, p in produced if "/" not in j.name]
     sheets = sorted([(j, p) for j, p in produced if "/" in j.name], key=lambda jp: jp[0].title)
-    items = "".join(f"<li><a href='{p.relative_to(out_dir)}'>{html_lib.escape(j.title)}</a></li>" for j, p in main)
-    if sheets:
-        items += (
-            "<li>Fiches territoriales<ul>"
-            + "".join(f"<li><a href='{p.relative_to(out_dir)}'>{html_lib.escape(j.title)}</a></li>" for j, p in sheets)
-            + "</ul></li>"
-        )
-    tab = "".join(f"<li><a href='tables/{t.name}'>{t.name}</a></li>" for t in tables)
-    banner = f"<p class='desir-banner'>{html_lib.escape(notice)}</p>" if notice else ""
-    page = (
-        "<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'>"
-        f"<title>Observatoire transfrontalier de l'ESS — {year}</title>"
-        "<style>body{font-family:sans-serif;max-width:900px;margin:2em auto}"
-        ".desir-banner{border:2px solid #b35900;background:#fff4e5;padding:.6em 1em;font-weight:bold}</style>"
-        f"</head><body><h1>Observatoire transfrontalier de l'ESS — édition {year}</h1>{banner}"
-        f"<h2>Études</h2><ul>{items}</ul><h2>Tableaux publiés (CSV, XLSX)</h2><ul>{tab}</ul></body></html>"
+    page = _index_template("edition.html.j2").render(
+        year=year,
+        notice=notice,
+        studies=[{"href": p.relative_to(out_dir).as_posix(), "title": j.title} for j, p in main],
+        sheets=[{"href": p.relative_to(out_dir).as_posix(), "title": j.title} for j, p in sheets],
+        tables=tables,
     )
     target = out_dir / "index.html"
     atomic_write_text(target, page)

@@ -50,6 +50,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from desir_analysis.sources.csvfile import Layout, RawFileError, read_small, valid_row_lines
+from desir_analysis.sources.rejects import no_rejects, reject_rows
 
 FR_LAYOUT = Layout(
     "emploi FR (Flores/CLAP, desir-analysis)",
@@ -128,22 +129,13 @@ def read_employment(paths: list[Path], spec: Spec) -> tuple[pd.DataFrame, pd.Dat
         df["source_file"] = path.name
         counts[path.name] = len(df) + (0 if bad_rows is None else len(bad_rows))
         if bad_rows is not None and len(bad_rows):
-            rejects.append(
-                pd.DataFrame(
-                    {
-                        "source_file": path.name,
-                        "line": bad_rows["_line"],
-                        "record_id": "",
-                        "reason": bad_rows["_reason"],
-                    }
-                )
-            )
+            rejects.append(reject_rows(path.name, bad_rows["_line"], bad_rows["_reason"]))
         for c in spec.layout.optional:
             if c not in df:
                 df[c] = pd.Series(pd.NA, index=df.index, dtype="string")
         frames.append(df)
     if not frames:
-        return pd.DataFrame(), pd.DataFrame(columns=["source_file", "line", "record_id", "reason"]), counts
+        return pd.DataFrame(), no_rejects(), counts
     df = pd.concat(frames, ignore_index=True)
     reason = pd.Series(pd.NA, index=df.index, dtype="string")
 
@@ -168,16 +160,7 @@ def read_employment(paths: list[Path], spec: Spec) -> tuple[pd.DataFrame, pd.Dat
     key = ident + "|" + year.astype("string")
     flag(key.duplicated(keep="first") & reason.isna(), f"couple ({spec.id_column}, annee) en double")
     bad = reason.notna()
-    rejects.append(
-        pd.DataFrame(
-            {
-                "source_file": df.loc[bad, "source_file"],
-                "line": df.loc[bad, "_line"],
-                "record_id": ident[bad].fillna(""),
-                "reason": reason[bad],
-            }
-        )
-    )
+    rejects.append(reject_rows(df.loc[bad, "source_file"], df.loc[bad, "_line"], reason[bad], ident[bad]))
     good = pd.DataFrame(
         {
             spec.id_out: ident[~bad],
@@ -188,9 +171,7 @@ def read_employment(paths: list[Path], spec: Spec) -> tuple[pd.DataFrame, pd.Dat
             "line": df.loc[~bad, "_line"],
         }
     ).reset_index(drop=True)
-    rej = pd.concat(rejects, ignore_index=True)
-    rej["line"] = rej["line"].astype("Int64")
-    return good, rej.astype({"source_file": "string", "record_id": "string", "reason": "string"}), counts
+    return good, pd.concat(rejects, ignore_index=True), counts
 
 
 def read_fr_employment(paths: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:

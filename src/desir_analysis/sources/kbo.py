@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from desir_analysis.sources.csvfile import Layout, read_small, valid_row_lines
+from desir_analysis.sources.rejects import no_rejects, reject_rows, unreadable
 
 ENTERPRISE = Layout(
     "KBO enterprise.csv",
@@ -118,27 +119,12 @@ def _read(path: Path, layout: Layout) -> tuple[pd.DataFrame, pd.DataFrame]:
         if c not in df:
             df[c] = ""
     df["line"] = valid_row_lines(range(len(df)), [b.line for b in bad])
-    rej = pd.DataFrame(
-        {
-            "source_file": path.name,
-            "line": pd.array([b.line for b in bad], dtype="Int64"),
-            "record_id": "",
-            "reason": [f"ligne illisible : {b.reason}" for b in bad],
-        }
-    )
-    return df, rej
+    return df, unreadable(path.name, bad)
 
 
 def _rej(path: Path, df: pd.DataFrame, mask: pd.Series, id_col: str, reason: str) -> pd.DataFrame:
     sub = df[mask]
-    return pd.DataFrame(
-        {
-            "source_file": path.name,
-            "line": pd.array(sub["line"], dtype="Int64"),
-            "record_id": sub[id_col].astype("string"),
-            "reason": reason,
-        }
-    )
+    return reject_rows(path.name, sub["line"], reason, sub[id_col])
 
 
 def read_kbo(folder: Path) -> KboData:
@@ -204,11 +190,7 @@ def read_kbo(folder: Path) -> KboData:
     rows[files["address"].name] = len(adr) + len(rj)
     rejects.append(rj)
     adr["entity"] = adr["EntityNumber"].astype("string").str.replace(".", "", regex=False)
-    rej = (
-        pd.concat([r for r in rejects if len(r)], ignore_index=True)
-        if any(len(r) for r in rejects)
-        else pd.DataFrame(columns=["source_file", "line", "record_id", "reason"])
-    )
+    rej = pd.concat([r for r in rejects if len(r)], ignore_index=True) if any(len(r) for r in rejects) else no_rejects()
     return KboData(ent, est, act, adr, rej, rows, files)
 
 

@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 from tqdm import tqdm
 
 from desir_analysis.sources.csvfile import BadLine, Layout, locate, stream
+from desir_analysis.sources.rejects import reject_rows
 
 UL_LAYOUT = Layout(
     "StockUniteLegale",
@@ -208,14 +209,7 @@ def siren_int(values: pd.Series | np.ndarray | pa.Array, digits: int = 9) -> np.
 
 
 def _reject_frame(source: str, lines: list[int | None], reasons: list[str], ids: list[str]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "source_file": pd.Series([source] * len(lines), dtype="string"),
-            "line": pd.array(lines, dtype="Int64"),
-            "record_id": pd.Series(ids, dtype="string"),
-            "reason": pd.Series(reasons, dtype="string"),
-        }
-    )
+    return reject_rows(source, lines, reasons, ids)
 
 
 UL_FIELDS = {
