@@ -22,6 +22,7 @@ geometry_file = ""
 
 # %% tags=["remove-cell"]
 from desir_analysis.analysis import derived, evolution
+from desir_analysis.analysis import zone as zone_data
 from desir_analysis.build import store
 from desir_analysis.publish import figures, labels, narrative
 from desir_analysis.publish.study import Study
@@ -35,10 +36,9 @@ study = Study.open(
     output_dir=output_dir,
     processed_dir=processed_dir,
 )
-est = derived.zone_establishments(year, zone, perimeter, study.processed_dir)
+est = zone_data.establishments(year, zone, perimeter, study.processed_dir)
 ess = est[est["in_ess"]]
 TOTAL, COUNTRY = derived.TOTAL, labels.COUNTRY_FR
-SECTOR, TERR = labels.sector_fr(), labels.territory_fr()
 PERIMETER = labels.perimeter_fr()[perimeter]
 COUNTRIES = " et ".join(COUNTRY[c] for c in study.provenance["countries"])
 
@@ -61,24 +61,25 @@ study.text(
 # public), numérateur et dénominateurs publiés ensemble.
 
 # %%
-by_country = study.ess_share("Pays", "chiffres_cles_pays", "L'ESS dans l'emploi salarié, par pays")
+by_country = study.ess_share(
+    "country", "chiffres_cles_pays", "L'ESS dans l'emploi salarié, par pays"
+)
 
 # %%
-jobs_c = study.select("ess_jobs", ("Pays", "Famille"), Famille=TOTAL)
-fte_c = derived.protect_if_measured(ess, ["Pays"], "fte")
-population = store.load(year, "population", study.processed_dir)
-pop_c = derived.population_by_country(
-    derived.population_of_year(population, year), set(est["nuts3"].dropna()), COUNTRY
-)
+jobs_c = study.select("ess_jobs", ("country", "ess_family"), ess_family=TOTAL)
+fte_c = zone_data.protect_if_measured(ess, ["country"], "fte")
+population = zone_data.population_of_year(store.load(year, "population", study.processed_dir), year)
+pop_c = zone_data.population_by_country(population, set(est["nuts3"].dropna()))
 study.table(
     derived.country_key_figures(jobs_c, fte_c, pop_c),
     "chiffres_cles_etp_densite",
     "Postes, ETP et densité de l'ESS : France, Belgique, zone",
     "postes ; ETP ; habitants",
     protected={"postes": jobs_c, **({"etp": fte_c} if fte_c is not None else {})},
-    plan=["ess_jobs|Pays|Famille", "ess_fte|Pays"],
+    plan=["ess_jobs|country|ess_family", "ess_fte|country"],
     decimals={"Postes ESS pour 100 000 hab.": 0, "ETP ESS": 0},
     annex=False,
+    total="Zone",
 )
 
 # %% [markdown]
@@ -111,11 +112,12 @@ for country, a, b in (("FR", "insee", "ess_law_2014"), ("BE", "concertes", "core
     if country in set(est["country"]):
         names = labels.perimeter_fr()
         study.table(
-            derived.perimeter_moves(est[est["country"] == country], a, b, labels.FAMILY_FR),
+            zone_data.perimeter_moves(est[est["country"] == country], a, b),
             f"reconciliation_perimetres_{country.lower()}",
             f"{COUNTRY[country]} — établissements employeurs : {names[a]} → {names[b]}",
             "nombre d'établissements",
-            plan=["perimeter_moves|famille|mouvement"],
+            plan=["perimeter_moves|ess_family|movement"],
+            relabel={"ess_family": {"non_ess": "Autres formes juridiques"}},
             territory=f"{study.territory}, {COUNTRY[country]}",
         )
 
@@ -124,16 +126,14 @@ for country, a, b in (("FR", "insee", "ess_law_2014"), ("BE", "concertes", "core
 
 # %%
 by_terr = study.ess_share(
-    "Territoire",
+    "nuts3",
     "part_ess_territoire",
     "Part de l'ESS dans l'emploi salarié total et privé, par territoire NUTS 3",
 )
 map_title = "Part de l'ESS dans l'emploi salarié total (%)"
 fig, words = figures.territory_map(
-    derived.values_by_code(
-        by_terr, "Territoire", "Part dans l'emploi total (%)", TERR, est["nuts3"]
-    ),
-    TERR,
+    derived.values_by(by_terr, "nuts3", "Part dans l'emploi total (%)"),
+    labels.territory_fr(),
     map_title,
     "%",
     geometry_file,
@@ -145,7 +145,9 @@ study.figure(fig, map_title + words, "%")
 
 # %%
 study.ess_breakdown(
-    ["Pays", "Famille"], "ess_famille", "Établissements employeurs et postes de l'ESS par famille"
+    ["country", "ess_family"],
+    "ess_famille",
+    "Établissements employeurs et postes de l'ESS par famille",
 )
 
 # %% [markdown]
@@ -153,7 +155,7 @@ study.ess_breakdown(
 
 # %%
 study.ess_breakdown(
-    ["Pays", "Secteur"],
+    ["country", "sector_group"],
     "ess_secteur",
     "Établissements employeurs et postes de l'ESS par secteur regroupé",
 )
@@ -167,8 +169,8 @@ study.table(
     "ess_femmes_secteur",
     "Part des femmes dans les postes de l'ESS, par secteur regroupé",
     "postes au 31/12 ; %",
-    protected={"postes_femmes": study.select("ess_women", ("Pays", "Secteur"))},
-    plan=["ess_jobs|Pays|Secteur", "ess_women|Pays|Secteur"],
+    protected={"postes_femmes": study.select("ess_women", ("country", "sector_group"))},
+    plan=["ess_jobs|country|sector_group", "ess_women|country|sector_group"],
 )
 
 # %% [markdown]
@@ -182,17 +184,17 @@ study.table(
 national = store.load(year, "national_aggregates", study.processed_dir)
 parts = []
 for country in sorted(est["country"].unique()):
-    jobs_s = study.select("all_jobs", ("Pays", "Secteur", "champ"), Pays=COUNTRY[country])
+    jobs_s = study.select("all_jobs", ("country", "sector_group", "field"), country=country)
     study.audit(f"secteurs_part_ess_{country.lower()}", {"postes": jobs_s})
-    ref = derived.national_by_sector(national, country, perimeter, SECTOR)
-    parts.append(derived.sector_specialisation(jobs_s, ref, COUNTRY[country]))
+    ref = zone_data.national_by_sector(national, country, perimeter)
+    parts.append(derived.sector_specialisation(jobs_s, ref, country))
 sectors_table = derived.stack(parts)
 study.table(
     sectors_table,
     "secteurs_part_et_specialisation",
     "Part de l'ESS dans chaque secteur et spécialisation de la zone",
     "postes ; % ; indice",
-    plan=["all_jobs|Pays|Secteur|champ"],
+    plan=["all_jobs|country|sector_group|field"],
     decimals={"Quotient de localisation (zone / pays)": 2},
 )
 
@@ -201,10 +203,10 @@ study.table(
 
 # %%
 study.ess_breakdown(
-    ["Territoire", "Famille"],
+    ["nuts3", "ess_family"],
     "ess_territoire_famille",
     "Postes de l'ESS par territoire et par famille",
-    wide="Famille",
+    wide="ess_family",
 )
 
 # %% [markdown]
@@ -212,7 +214,7 @@ study.ess_breakdown(
 
 # %%
 study.ess_breakdown(
-    ["Pays", "Taille"], "ess_taille", "Établissements employeurs de l'ESS par taille"
+    ["country", "size_band"], "ess_taille", "Établissements employeurs de l'ESS par taille"
 )
 
 # %% [markdown]
@@ -223,25 +225,21 @@ study.ess_breakdown(
 # rémunération brute par ETP.
 
 # %%
-terr_jobs = study.select("ess_jobs", ("Territoire", "Famille"), Famille=TOTAL)
+terr_jobs = study.select("ess_jobs", ("nuts3", "ess_family"), ess_family=TOTAL)
 study.table(
-    derived.density_by_territory(
-        terr_jobs[terr_jobs["Territoire"].ne(TOTAL)],
-        derived.population_of_year(population, year),
-        TERR,
-    ),
+    derived.density_by_territory(terr_jobs[terr_jobs["nuts3"].ne(TOTAL)], population),
     "densite_territoire",
     "Emplois de l'ESS pour 100 000 habitants",
     "postes ; habitants ; postes pour 100 000 hab.",
-    plan=["ess_jobs|Territoire|Famille"],
+    plan=["ess_jobs|nuts3|ess_family"],
     decimals={"Postes ESS pour 100 000 habitants": 0},
 )
 study.table(
-    derived.job_quality_by_country(ess),
+    zone_data.job_quality_by_country(ess),
     "qualite_emploi",
     "Qualité de l'emploi dans l'ESS",
     "% ; euros par ETP",
-    plan=["ess_job_quality|Pays"],
+    plan=["ess_job_quality|country"],
     decimals={"Rémunération brute par ETP (€)": 0},
 )
 
@@ -256,13 +254,13 @@ study.table(
     "ess_postes_evolution",
     f"Postes de l'ESS au 31 décembre, {first_year}-{year}",
     "postes",
-    plan=["ess_jobs|Pays|Territoire"],
+    plan=["ess_jobs|country|nuts3"],
     date=period,
 )
 first_obs, last_obs = evolution.published_years(series)
 study.figure(
     figures.signed_bars(
-        evolution.change_by_territory(series, labels.country_of_territory()),
+        labels.publishable(evolution.change_by_territory(series), sort=False),
         "Territoire",
         "Évolution (%)",
         "Pays",
@@ -284,7 +282,7 @@ study.figure(
 # %%
 points, trends = evolution.country_trends(series, horizon=3)
 study.figure(
-    figures.trend(points, "Postes de l'ESS : tendance et intervalle de prévision à 95 %"),
+    figures.trend(points, "Postes de l'ESS : tendance et intervalle de prévision à 95 %", COUNTRY),
     "Tendance des postes de l'ESS et projection à trois ans",
     "postes",
     date=f"{period}, projection {year + 3}",
@@ -313,19 +311,16 @@ study.table(
 start = min(series.years)
 shift = None
 if start < year:
-    start_cells = study.select("ess_jobs", ("Pays", "Secteur"), start)
-    statuses = evolution.cell_statuses(
-        start_cells, study.select("ess_jobs", ("Pays", "Secteur")), ["Pays", "Secteur"]
-    )
-    e0 = derived.zone_establishments(start, zone, perimeter, study.processed_dir)
+    by = ("country", "sector_group")
+    start_cells = study.select("ess_jobs", by, start)
+    statuses = evolution.cell_statuses(start_cells, study.select("ess_jobs", by), list(by))
+    e0 = zone_data.establishments(start, zone, perimeter, study.processed_dir)
     shift = evolution.shift_share_by_country(
         e0[e0["in_ess"]],
         ess,
         (store.load(start, "national_aggregates", study.processed_dir), national),
         perimeter,
         statuses,
-        COUNTRY,
-        SECTOR,
         (start, year),
     )
     both = f"31/12/{start} et 31/12/{year}"
@@ -335,16 +330,19 @@ if start < year:
         f"Décomposition de l'évolution des postes de l'ESS, {start}-{year}",
         "postes",
         protected={f"postes_{start}": start_cells},
-        plan=["ess_jobs|Pays|Secteur"],
+        plan=["ess_jobs|country|sector_group"],
         annex=f"ess_shift_share (postes {start})",
         date=both,
-        decimals={c: 0 for c in shift.columns if c not in ("Pays", "Secteur", "Note", "status")},
+        total="Ensemble",
+        decimals={
+            c: 0 for c in shift.columns if c.startswith(("Postes", "Évolution", "Effet", "Écart"))
+        },
     )
-    local = shift[shift["Secteur"].ne("Ensemble") & shift["Effet local"].notna()]
+    local = shift[shift["sector_group"].ne(TOTAL) & shift["Effet local"].notna()]
     if len(local):
         study.figure(
             figures.signed_bars(
-                local,
+                labels.publishable(local, sort=False),
                 "Secteur",
                 "Effet local",
                 "Pays",

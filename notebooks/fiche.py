@@ -22,6 +22,7 @@ processed_dir = ""
 
 # %% tags=["remove-cell"]
 from desir_analysis.analysis import derived
+from desir_analysis.analysis import zone as zone_data
 from desir_analysis.publish import figures, labels, narrative
 from desir_analysis.publish.study import Study
 
@@ -37,9 +38,10 @@ study = Study.open(
     processed_dir=processed_dir,
     territory=NAME,
 )
-facts = derived.territory_context(year, zone, perimeter, territory, study.processed_dir)
-COUNTRY = labels.COUNTRY_FR[facts.country]
+facts = zone_data.territory_context(year, zone, perimeter, territory, study.processed_dir)
 TOTAL = derived.TOTAL
+HERE = [territory, TOTAL]
+FAMILY, SECTOR = ("nuts3", "ess_family"), ("country", "nuts3", "sector_group")
 NONE_HERE = "aucun établissement employeur de l'ESS dans ce territoire."
 
 # %% [markdown]
@@ -51,7 +53,7 @@ NONE_HERE = "aucun établissement employeur de l'ESS dans ce territoire."
 # %%
 study.banner(what="Fiche établie")
 study.text(
-    f"## {NAME} ({COUNTRY}, NUTS 3 {territory}) — édition {year}\n\n"
+    f"## {NAME} ({labels.COUNTRY_FR[facts.country]}, NUTS 3 {territory}) — édition {year}\n\n"
     f"Périmètre : **{labels.perimeter_fr()[perimeter]}**. Établissements employeurs et postes "
     f"salariés au {study.reference_date}, comparés à l'ensemble de la {labels.ZONE_FR[zone]}."
 )
@@ -60,17 +62,15 @@ study.text(
 # ## Chiffres clés
 
 # %%
-jobs = study.select("all_jobs", ("Territoire", "champ"), Territoire=[NAME, TOTAL])
-units = study.select(
-    "ess_units", ("Territoire", "Famille"), Famille=TOTAL, Territoire=[NAME, TOTAL]
-)
+jobs = study.select("all_jobs", ("nuts3", "field"), nuts3=HERE)
+units = study.select("ess_units", FAMILY, ess_family=TOTAL, nuts3=HERE)
 study.table(
-    derived.key_figures(jobs, units, NAME, facts.populations(NAME)),
+    derived.key_figures(jobs, units, territory, NAME, facts.populations(territory)),
     f"fiche_{TID}_chiffres_cles",
     "Chiffres clés",
     "établissements ; postes ; %",
     protected={"postes": jobs, "etablissements": units},
-    plan=["all_jobs|Territoire|champ", "ess_units|Territoire|Famille"],
+    plan=["all_jobs|nuts3|field", "ess_units|nuts3|ess_family"],
     decimals={"Postes ESS pour 100 000 hab.": 0},
     annex=False,
 )
@@ -82,43 +82,39 @@ study.table(
 # dans toute la zone.
 
 # %%
-by_family = study.select("ess_jobs", ("Territoire", "Famille"), Territoire=NAME)
+by_family = study.select("ess_jobs", FAMILY, nuts3=territory)
 if by_family.empty:
     study.text(f"Postes de l'ESS par famille : {NONE_HERE}")
 else:
     study.table(
         derived.weights(
-            by_family,
-            study.select("ess_jobs", ("Territoire", "Famille"), Territoire=TOTAL),
-            "Famille",
-            NAME,
+            by_family, study.select("ess_jobs", FAMILY, nuts3=TOTAL), "ess_family", NAME
         ),
         f"fiche_{TID}_familles",
         "Postes de l'ESS par famille",
         "postes au 31/12 ; %",
         protected={"postes": by_family},
-        plan=["ess_jobs|Territoire|Famille"],
+        plan=["ess_jobs|nuts3|ess_family"],
         annex=False,
     )
 
 # %%
-SECTOR = ("Pays", "Territoire", "Secteur")
-by_sector = study.select("ess_jobs", SECTOR, Pays=COUNTRY, Territoire=NAME)
+by_sector = study.select("ess_jobs", SECTOR, country=facts.country, nuts3=territory)
 if by_sector.empty:
     study.text(f"Postes de l'ESS par secteur regroupé : {NONE_HERE}")
 else:
     study.table(
         derived.weights(
             by_sector,
-            study.select("ess_jobs", SECTOR, Pays=TOTAL, Territoire=TOTAL),
-            "Secteur",
+            study.select("ess_jobs", SECTOR, country=TOTAL, nuts3=TOTAL),
+            "sector_group",
             NAME,
         ),
         f"fiche_{TID}_secteurs",
         "Postes de l'ESS par secteur regroupé",
         "postes au 31/12 ; %",
         protected={"postes": by_sector},
-        plan=["ess_jobs|Pays|Territoire|Secteur"],
+        plan=["ess_jobs|country|nuts3|sector_group"],
         annex=False,
     )
 
@@ -126,8 +122,8 @@ else:
 # ## Évolution
 
 # %%
-years = derived.series_years(study.cells, "ess_jobs", ("Pays", "Territoire"), baseline_year, year)
-evo = derived.published_series(study.cells, years, Pays=TOTAL, Territoire=NAME)
+years = derived.series_years(study.cells, "ess_jobs", ("country", "nuts3"), baseline_year, year)
+evo = derived.published_series(study.cells, years, country=TOTAL, nuts3=territory)
 if len(evo) >= 2:
     study.figure(
         figures.line(evo, "year", "headcount", f"Postes de l'ESS — {NAME}", "postes"),

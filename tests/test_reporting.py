@@ -340,9 +340,9 @@ def test_the_shared_tables_are_safe_together(demo_processed):
     assert disclosure.audit_joint(list(cells.values()), [scopes[n] for n in cells]).empty
     # every territory's sector cells add up to the country cells of the diagnostic: a country x sector
     # cell masked in the diagnostic is never the sum of published territory cells
-    t3 = cells["ess_jobs|Pays|Territoire|Secteur"]
-    t2 = cells["ess_jobs|Pays|Secteur"].set_index(["Pays", "Secteur"])["status"]
-    detail = t3[(t3["Pays"] != "Total") & (t3["Territoire"] != "Total") & (t3["Secteur"] != "Total")]
-    for (pays, sect), grp in detail.groupby(["Pays", "Secteur"]):
+    t3 = cells["ess_jobs|country|nuts3|sector_group"]
+    t2 = cells["ess_jobs|country|sector_group"].set_index(["country", "sector_group"])["status"]
+    detail = t3[(t3["country"] != "Total") & (t3["nuts3"] != "Total") & (t3["sector_group"] != "Total")]
+    for (pays, sect), grp in detail.groupby(["country", "sector_group"]):
         if t2[(pays, sect)] != "published":
             assert (grp["status"] != "published").any()

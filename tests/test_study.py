@@ -15,26 +15,30 @@ def _study(tmp_path) -> st.Study:
 
 
 def _micro() -> pd.DataFrame:
-    # Pays × Famille: A/x has 1 establishment (primary), A/y 4, B/x 3, B/y 5; no B/z, A/z has 3
+    # country × family: FR/association has 1 establishment (primary), FR/cooperative 4, BE/association 3,
+    # BE/cooperative 5; no BE/foundation (a true zero), FR/foundation 3
     rows = []
     n = {
-        ("A", "x"): [50],
-        ("A", "y"): [4, 5, 6, 7],
-        ("B", "x"): [3, 3, 4],
-        ("B", "y"): [2, 2, 2, 2, 3],
-        ("A", "z"): [5, 5, 5],
+        ("FR", "association"): [50],
+        ("FR", "cooperative"): [4, 5, 6, 7],
+        ("BE", "association"): [3, 3, 4],
+        ("BE", "cooperative"): [2, 2, 2, 2, 3],
+        ("FR", "foundation"): [5, 5, 5],
     }
     k = 0
-    for (p, f), sizes in n.items():
+    for (c, f), sizes in n.items():
         for s in sizes:
-            rows.append({"Pays": p, "Famille": f, "headcount": s, "establishment_id": f"e{k}"})
+            rows.append({"country": c, "ess_family": f, "headcount": s, "establishment_id": f"e{k}"})
             k += 1
     return pd.DataFrame(rows)
 
 
+BY = ["country", "ess_family"]
+
+
 def test_protected_cells_outside_the_plan_are_refused(tmp_path):
     s = _study(tmp_path)
-    t = disclosure.protect(_micro(), ["Pays", "Famille"], "headcount", "establishment_id")
+    t = disclosure.protect(_micro(), BY, "headcount", "establishment_id")
     with pytest.raises(st.PlanError, match="not in the publication plan"):
         s.table(t, "essai_hors_plan", "Titre", "postes", plan=["ess_jobs|Pays|Couleur"])
     with pytest.raises(st.PlanError, match="must name their publication-plan entries"):
@@ -44,8 +48,8 @@ def test_protected_cells_outside_the_plan_are_refused(tmp_path):
 
 
 def test_a_series_table_name_is_matched_to_its_plan_entry():
-    assert cells.plan_entry("ess_jobs@2019|Pays|Territoire") == "ess_jobs|Pays|Territoire"
-    assert "ess_jobs|Pays|Territoire" in st.plan_entries()
+    assert cells.plan_entry("ess_jobs@2019|country|nuts3") == "ess_jobs|country|nuts3"
+    assert "ess_jobs|country|nuts3" in st.plan_entries()
 
 
 def test_a_plain_table_needs_no_plan_and_is_not_in_the_annex(tmp_path):
@@ -57,16 +61,16 @@ def test_a_plain_table_needs_no_plan_and_is_not_in_the_annex(tmp_path):
 
 def test_a_registered_table_appears_in_the_secrecy_annex_with_its_counts(tmp_path):
     s = _study(tmp_path)
-    t = disclosure.protect(_micro(), ["Pays", "Famille"], "headcount", "establishment_id")
-    shown = disclosure.blank_suppressed(t, ["headcount"])[["Pays", "Famille", "headcount", "status"]]
-    s.table(shown, "essai_famille", "Titre", "postes", protected={"postes": t}, plan=["ess_jobs|Pays|Famille"])
+    t = disclosure.protect(_micro(), BY, "headcount", "establishment_id")
+    shown = disclosure.blank_suppressed(t, ["headcount"])[[*BY, "headcount", "status"]]
+    s.table(shown, "essai_famille", "Titre", "postes", protected={"postes": t}, plan=["ess_jobs|country|ess_family"])
     s.table(
         shown,
         "essai_sans_annexe",
         "Titre",
         "postes",
         protected={"postes": t},
-        plan=["ess_jobs|Pays|Famille"],
+        plan=["ess_jobs|country|ess_family"],
         annex=False,
     )
     annex = s.secrecy_table()
@@ -81,41 +85,34 @@ def test_a_registered_table_appears_in_the_secrecy_annex_with_its_counts(tmp_pat
 
 
 def test_crosstab_keeps_true_zeros_apart_from_secrets(tmp_path):
-    t = disclosure.protect(_micro(), ["Pays", "Famille"], "headcount", "establishment_id")
-    long = disclosure.blank_suppressed(t, ["headcount"])[["Pays", "Famille", "headcount", "status"]]
-    view = st.crosstab_view(long, ["Pays"], "Famille", "headcount", order=["y", "x", "z"])
-    assert list(view.columns) == ["Pays", "y", "x", "z", "Total", "status"]
-    assert list(view["Pays"]) == ["A", "B", "Total"]
-    b = view.set_index("Pays").loc["B"]
-    assert b["z"] == 0  # no establishment of family z in B: a true zero
-    a = view.set_index("Pays").loc["A"]
-    assert pd.isna(a["x"])  # one establishment: secret, never shown
-    # no masked cell appears anywhere in the wide view
-    masked = t[t["status"] != "published"]
-    for r in masked.itertuples(index=False):
-        assert pd.isna(view.set_index("Pays").loc[r.Pays, r.Famille])
-    assert view.set_index("Pays").loc["A", "status"] != "published"
+    t = disclosure.protect(_micro(), BY, "headcount", "establishment_id")
+    long = disclosure.blank_suppressed(t, ["headcount"])[[*BY, "headcount", "status"]]
+    view = st.crosstab_view(long, ["country"], "ess_family", "headcount", order=["foundation", "cooperative"])
+    assert list(view.columns) == ["country", "foundation", "cooperative", "association", "Total", "status"]
+    assert list(view["country"]) == ["BE", "FR", "Total"]
+    v = view.set_index("country")
+    assert v.loc["BE", "foundation"] == 0  # no foundation in BE: a true zero, not a secret
+    assert pd.isna(v.loc["FR", "association"])  # one establishment: secret, never shown
+    for r in t[t["status"] != "published"].itertuples(index=False):  # no masked cell anywhere in the view
+        assert pd.isna(v.loc[r.country, r.ess_family])
+    assert v.loc["FR", "status"] != "published"
 
 
-def test_crosstab_publishes_the_long_file_and_shows_the_wide_view(tmp_path):
+def test_crosstab_publishes_the_long_file_with_labels_and_shows_the_wide_view(tmp_path):
     s = _study(tmp_path)
-    t = disclosure.protect(_micro(), ["Pays", "Famille"], "headcount", "establishment_id")
-    long = disclosure.blank_suppressed(t, ["headcount"])[["Pays", "Famille", "headcount", "status"]]
+    t = disclosure.protect(_micro(), BY, "headcount", "establishment_id")
+    long = disclosure.blank_suppressed(t, ["headcount"])[[*BY, "headcount", "status"]]
     s.crosstab(
-        long,
-        "essai_croise",
-        "Titre",
-        "postes",
-        rows=["Pays"],
-        columns="Famille",
-        value="headcount",
-        plan=["ess_jobs|Territoire|Famille"],
-        protected={"postes": t},
+        long, "essai_croise", "Titre", "postes", rows=["country"], columns="ess_family", value="headcount",
+        plan=["ess_jobs|nuts3|ess_family"], protected={"postes": t},
     )
     html = s.registry[-1].html
     csv = pd.read_csv(tmp_path / "tables" / "essai_croise.csv")
     assert len(csv) == len(long)  # one line per cell
-    assert "<th class='num'>Total</th>" in html and ("primaire" in html or "secondaire" in html)
+    assert list(csv.columns[:2]) == ["Pays", "Famille"] and set(csv["Pays"]) == {"Belgique", "France", "Total"}
+    assert list(csv["Pays"].drop_duplicates()) == ["Belgique", "France", "Total"]  # by label, margin last
+    assert "<th class='num'>Associations</th>" in html and "<th class='num'>Total</th>" in html
+    assert "primaire" in html or "secondaire" in html
 
 
 def test_the_plan_lists_every_shared_table_that_cells_protects():

@@ -26,33 +26,32 @@ import pandas as pd
 from desir_analysis import build, config, reference
 from desir_analysis.analysis import disclosure, indicators
 from desir_analysis.build.fingerprint import fingerprint
-from desir_analysis.publish import labels
 from desir_analysis.reference import classify
 
 UNIT = "establishment_id"
 JOBS, UNITS = "headcount", "one"
 
 
-def labelled(est: pd.DataFrame) -> pd.DataFrame:
-    """Add the French breakdown columns used by the documents.
+FIELD_ESS, FIELD_OTHER = "ess", "non_ess"
 
-    ``Pays``, ``Territoire`` (NUTS3 name), ``Famille``, ``Secteur``, ``Taille``, ``champ``
-    (ESS / Hors ESS, from ``in_ess``), ``prive`` (not public sector) and ``one`` (1 per row).
+
+def with_breakdowns(est: pd.DataFrame) -> pd.DataFrame:
+    """Add the breakdown columns of the publication plan that the processed table lacks (codes, never labels).
+
+    ``field`` (``ess`` / ``non_ess``, from ``in_ess``), ``private`` (not a public-law
+    legal form) and ``one`` (1 per establishment, the count of establishments). The
+    other breakdowns are the processed table's own code columns: ``country``,
+    ``nuts3``, ``ess_family``, ``sector_group``, ``size_band``.
     """
     return est.assign(
-        Pays=est["country"].map(labels.COUNTRY_FR),
-        Territoire=est["nuts3"].map(labels.territory_fr()),
-        Famille=est["ess_family"].map(labels.FAMILY_FR),
-        Secteur=est["sector_group"].map(labels.sector_fr()),
-        Taille=est["size_band"].map(labels.SIZE_FR),
-        champ=est["in_ess"].map({True: "ESS", False: "Hors ESS"}),
-        prive=~est["public_sector"].fillna(False).astype(bool),
+        field=est["in_ess"].map({True: FIELD_ESS, False: FIELD_OTHER}),
+        private=~est["public_sector"].fillna(False).astype(bool),
         one=1,
     )
 
 
 def table_name(measure: str, by: tuple[str, ...], year: int | None = None) -> str:
-    """Name of a protected table: ``ess_jobs|Pays|Famille``, ``ess_jobs@2015|Pays|Territoire``."""
+    """Name of a protected table: ``ess_jobs|country|ess_family``, ``ess_jobs@2015|country|nuts3``."""
     return f"{measure}{'' if year is None else f'@{year}'}|" + "|".join(by)
 
 
@@ -67,7 +66,7 @@ def specs(year: int, series_years: list[int]) -> list[tuple[str, str, tuple[str,
     """
     plan = reference.publication_plan()
     plan = plan[plan["protection"].eq("shared")]
-    scope_of = {"ess": {"champ": "ESS"}, "all": {}, "private": {"secteur": "privé"}}
+    scope_of = {"ess": {"field": FIELD_ESS}, "all": {}, "private": {"private": True}}
     out = []
     for row in plan[plan["years"].eq("edition")].itertuples(index=False):
         by = tuple(row.breakdown.split("|"))
@@ -84,7 +83,7 @@ def specs(year: int, series_years: list[int]) -> list[tuple[str, str, tuple[str,
 
 
 def plan_entry(name: str) -> str:
-    """The plan entry of a protected table name: ``ess_jobs@2019|Pays|Territoire`` -> ``ess_jobs|Pays|Territoire``."""
+    """The plan entry of a protected table name: ``ess_jobs@2019|country|nuts3`` -> ``ess_jobs|country|nuts3``."""
     measure, _, by = name.partition("|")
     return f"{measure.partition('@')[0]}|{by}"
 
@@ -93,8 +92,8 @@ def protect_all(est: pd.DataFrame, series: dict[int, pd.DataFrame], year: int) -
     """Protect every shared table together.
 
     Args:
-        est: the zone's establishments of ``year``, :func:`labelled`, with ``in_ess``.
-        series: ESS establishments of each year of the evolution (labelled), ``year`` included.
+        est: the zone's establishments of ``year``, :func:`with_breakdowns`, with ``in_ess``.
+        series: ESS establishments of each year of the evolution (:func:`with_breakdowns`), ``year`` included.
         year: the edition year.
 
     Returns:
@@ -103,7 +102,7 @@ def protect_all(est: pd.DataFrame, series: dict[int, pd.DataFrame], year: int) -
         for some establishment (e.g. no count of women in the public mode) is left out:
         the studies say « non disponible ».
     """
-    pops = {"ess": est[est["in_ess"]], "all": est, "private": est[est["prive"]]}
+    pops = {"ess": est[est["in_ess"]], "all": est, "private": est[est["private"]]}
     pops |= {f"ess@{y}": e for y, e in series.items()}
     todo = [s for s in specs(year, sorted(series)) if measured(pops[s[1]], s[3])]
     tables = [disclosure.protect(pops[pop], list(by), value, UNIT) for _, pop, by, value, _ in todo]
@@ -125,7 +124,7 @@ def scopes_of(year: int, series_years: list[int]) -> dict[str, dict]:
 def zone_frames(
     year: int, zone: str, perimeter: str, first_year: int, processed_dir: Path | None = None
 ) -> tuple[pd.DataFrame, dict[int, pd.DataFrame]]:
-    """The labelled zone establishments of ``year`` and the ESS rows of every year since ``first_year``."""
+    """The zone's establishments of ``year`` and the ESS rows of every year since ``first_year`` (breakdowns added)."""
     series = {}
     est = None
     for y in range(first_year, year + 1):
@@ -133,7 +132,7 @@ def zone_frames(
             e = build.load(y, "establishments", processed_dir)
         except FileNotFoundError:
             continue
-        e = labelled(indicators.flag_perimeter(e[classify.in_zone(e, zone)], perimeter))
+        e = with_breakdowns(indicators.flag_perimeter(e[classify.in_zone(e, zone)], perimeter))
         series[y] = e[e["in_ess"]]
         if y == year:
             est = e

@@ -16,15 +16,15 @@ from desir_analysis.analysis import disclosure, indicators, models
 
 TOTAL = disclosure.TOTAL
 PUBLISHED = "published"
-SERIES_BY = ("Pays", "Territoire")
+SERIES_BY = ("country", "nuts3")
 
 
 @dataclass
 class Series:
     """The protected ESS jobs by territory and by country, year by year (long tables with ``year``)."""
 
-    territories: pd.DataFrame  # Territoire (margin: the zone), headcount, status, year, ess (published value)
-    countries: pd.DataFrame  # Pays (margin: the zone), headcount, status, year
+    territories: pd.DataFrame  # nuts3 (margin: the zone), headcount, status, year, ess (published value)
+    countries: pd.DataFrame  # country (margin: the zone), headcount, status, year
     years: list[int]
 
 
@@ -34,63 +34,76 @@ def series(protected: dict[str, pd.DataFrame], first: int, last: int) -> Series:
     terr, countries = [], []
     for y in years:
         t = protected[shared_cells.table_name("ess_jobs", SERIES_BY, y)]
-        terr.append(t[t["Pays"].eq(TOTAL)].drop(columns="Pays").assign(year=y))
-        countries.append(t[t["Territoire"].eq(TOTAL)].drop(columns="Territoire").assign(year=y))
+        terr.append(t[t["country"].eq(TOTAL)].drop(columns="country").assign(year=y))
+        countries.append(t[t["nuts3"].eq(TOTAL)].drop(columns="nuts3").assign(year=y))
     evo = pd.concat(terr, ignore_index=True)
     evo["ess"] = evo["headcount"].where(evo["status"].eq(PUBLISHED))
     return Series(evo, pd.concat(countries, ignore_index=True), years)
 
 
 def series_table(s: Series) -> pd.DataFrame:
-    """ESS jobs by territory (rows) and year (columns), masked cells blank, the zone last; row status."""
-    tab = s.territories.pivot(index="Territoire", columns="year", values="ess")
-    tab_status = s.territories.pivot(index="Territoire", columns="year", values="status")
+    """ESS jobs by territory (rows, ``nuts3``) and year (columns), masked cells blank; row status."""
+    tab = s.territories.pivot(index="nuts3", columns="year", values="ess")
+    tab_status = s.territories.pivot(index="nuts3", columns="year", values="status")
     tab.columns = [str(c) for c in tab.columns]
     tab = tab.reset_index()
     tab["status"] = disclosure.combine_status(tab_status).to_numpy()
-    return tab.sort_values("Territoire", key=lambda x: x.eq(TOTAL)).reset_index(drop=True)
+    return tab
 
 
-def change_by_territory(s: Series, country_of: dict[str, str]) -> pd.DataFrame:
-    """Change (%) of each territory's ESS jobs from its first to its last published year, largest first.
+def _published_territories(s: Series) -> pd.DataFrame:
+    return s.territories[s.territories["nuts3"].ne(TOTAL) & s.territories["ess"].notna()]
 
-    ``Évolution (%) = 100 × v_last / v_first − 100`` over the years where the territory
-    is published (the first year of the whole series as base, the last as end).
+
+def change_by_territory(s: Series) -> pd.DataFrame:
+    """Change (%) of each territory's ESS jobs from the first to the last year, largest first.
+
+    ``Évolution (%) = 100 × v_last / v_first − 100``, for the territories published both
+    years (first and last year with a published territory); ``country`` from the NUTS code.
     """
-    evo = s.territories[s.territories["Territoire"].ne(TOTAL) & s.territories["ess"].notna()].copy()
-    base = evo[evo["year"] == evo["year"].min()].set_index("Territoire")["ess"]
-    evo["indice"] = 100 * evo["ess"] / evo["Territoire"].map(base)
+    evo = _published_territories(s).copy()
+    base = evo[evo["year"] == evo["year"].min()].set_index("nuts3")["ess"]
+    evo["indice"] = 100 * evo["ess"] / evo["nuts3"].map(base)
     last = evo[evo["year"] == evo["year"].max()].dropna(subset=["indice"]).copy()
     last["Évolution (%)"] = last["indice"] - 100
-    last["Pays"] = last["Territoire"].map(country_of)
-    return last.sort_values("Évolution (%)", ascending=False)
+    last["country"] = last["nuts3"].str[:2]
+    return last.sort_values("Évolution (%)", ascending=False)[["country", "nuts3", "Évolution (%)"]]
 
 
 def published_years(s: Series) -> tuple[int, int]:
     """First and last year with a published territory cell."""
-    evo = s.territories[s.territories["Territoire"].ne(TOTAL) & s.territories["ess"].notna()]
+    evo = _published_territories(s)
     return int(evo["year"].min()), int(evo["year"].max())
+
+
+def yearly_growth(s: Series) -> pd.Series:
+    """Compound yearly growth (%) of each published territory: ``(v_last / v_first) ** (1 / span) − 1``."""
+    growth = _published_territories(s).pivot(index="nuts3", columns="year", values="ess")
+    if growth.shape[1] < 2:
+        return pd.Series(dtype="float64")
+    first, last = growth.columns.min(), growth.columns.max()
+    return 100 * ((growth[last] / growth[first]) ** (1 / (last - first)) - 1)
 
 
 def country_trends(s: Series, horizon: int = 3) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """Linear trend of each country's ESS jobs (:func:`models.trend`), from the protected country cells.
 
     Returns:
-        The points by country (observed, fitted, intervals, projection) and one row per
-        country: slope and its 95 % interval, projection at ``horizon`` and its
+        The points by country code (observed, fitted, intervals, projection) and one row
+        per country: slope and its 95 % interval, projection at ``horizon`` and its
         prediction interval.
     """
-    c = s.countries[s.countries["Pays"].ne(TOTAL) & s.countries["status"].eq(PUBLISHED)]
-    c = c.rename(columns={"headcount": "ess"})[["Pays", "year", "ess"]]
+    c = s.countries[s.countries["country"].ne(TOTAL) & s.countries["status"].eq(PUBLISHED)]
+    c = c.rename(columns={"headcount": "ess"})[["country", "year", "ess"]]
     points, rows = {}, []
     last_year = max(s.years)
-    for pays, grp in c.groupby("Pays"):
+    for country, grp in c.groupby("country"):
         pts, coef = models.trend(grp, "ess", horizon=horizon)
-        points[pays] = pts
+        points[country] = pts
         slope = coef.set_index("term").loc["slope"]
         rows.append(
             {
-                "Pays": pays,
+                "country": country,
                 "Pente (postes par an)": slope["coef"],
                 "IC 95 % bas": slope["ci_low"],
                 "IC 95 % haut": slope["ci_high"],
@@ -127,30 +140,25 @@ def shift_share_by_country(
     national: tuple[pd.DataFrame, pd.DataFrame],
     perimeter: str,
     statuses: pd.Series,
-    country_names: dict[str, str],
-    sector_names: dict[str, str],
     years: tuple[int, int],
 ) -> pd.DataFrame:
     """Publishable shift-share of the zone's ESS jobs by sector, for each country (:func:`indicators.shift_share`).
 
     National effect + sector-mix effect + local effect = the observed change, exactly.
     Reference: the whole country's ESS jobs by sector (national aggregates) at both dates.
-    Sectors masked at either date are blanked and the total row withholds the split
-    (:func:`indicators.shift_share_publishable`).
+    Sectors masked at either date are blanked and the total row (sector :data:`TOTAL`)
+    withholds the split (:func:`indicators.shift_share_publishable`).
 
     Args:
-        start_est: the zone's ESS establishments at the start year; ``end_est`` at the end.
-        end_est: see ``start_est``.
+        start_est: the zone's ESS establishments at the start year.
+        end_est: the zone's ESS establishments at the end year.
         national: the national aggregates at the start and at the end year.
         perimeter: the perimeter whose national jobs are the reference.
-        statuses: cell status by (``Pays``, ``Secteur``) over both years (:func:`cell_statuses`).
-        country_names: country code -> ``Pays`` value; ``sector_names`` sector code -> ``Secteur``.
-        sector_names: see ``country_names``.
+        statuses: cell status by (``country``, ``sector_group``) over both years (:func:`cell_statuses`).
         years: (start, end) for the column headings.
     """
     parts = []
     for c in sorted(set(end_est["country"])):
-        pays = country_names[c]
         ref0, ref1 = (
             indicators.national_reference(n, c, perimeter).rename(columns={"jobs": "headcount"}) for n in national
         )
@@ -163,18 +171,14 @@ def shift_share_by_country(
             ref0,
             ref1,
         )
-        ss["Secteur"] = ss["sector_group"].map(sector_names)
+        ss = ss.drop(columns="country", errors="ignore")
         table = indicators.shift_share_publishable(
-            ss, "Secteur", statuses.xs(pays), statuses.get((pays, TOTAL), "primary")
+            ss, "sector_group", statuses.xs(c), statuses.get((c, TOTAL), "primary"), total_label=TOTAL
         )
-        parts.append(table.assign(Pays=pays))
+        parts.append(table.assign(country=c))
     shift = pd.concat(parts, ignore_index=True)
-    shift = shift.sort_values(
-        ["Pays", "Secteur"], key=lambda x: x.map(lambda v: (v == "Ensemble", v)), ignore_index=True
-    )
     names = {k: v.format(start=years[0], end=years[1]) for k, v in SHIFT_SHARE_COLUMNS.items()}
-    shift = shift.rename(columns=names)
-    return shift[["Pays", "Secteur", *names.values(), "status"]]
+    return shift.rename(columns=names)[["country", "sector_group", *names.values(), "status"]]
 
 
 __all__ = [
@@ -183,6 +187,7 @@ __all__ = [
     "change_by_territory",
     "country_trends",
     "published_years",
+    "yearly_growth",
     "series",
     "series_table",
     "shift_share_by_country",

@@ -52,11 +52,10 @@ def sources(provenance: dict) -> pd.DataFrame:
     )
 
 
-def estimated_headcounts(establishments: pd.DataFrame, country_names: dict[str, str]) -> pd.DataFrame:
+def estimated_headcounts(establishments: pd.DataFrame) -> pd.DataFrame:
     """Establishments whose headcount is estimated from the size band, by country, and all establishments."""
     t = establishments.groupby("country")["headcount_estimated"].agg(["sum", "size"]).reset_index()
-    t.columns = ["Pays", "Établissements à effectif estimé", "Établissements"]
-    t["Pays"] = t["Pays"].map(country_names)
+    t.columns = ["country", "Établissements à effectif estimé", "Établissements"]
     return t
 
 

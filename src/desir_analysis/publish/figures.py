@@ -186,10 +186,13 @@ def line(data, x: str, y: str, title: str, ylabel: str, size: tuple[float, float
     return fig
 
 
-def trend(points: dict[str, pd.DataFrame], title: str, ylabel: str = "postes") -> plt.Figure:
-    """Observed points, fitted trend and 95 % prediction band of each series (one colour each)."""
+def trend(
+    points: dict[str, pd.DataFrame], title: str, names: dict[str, str] | None = None, ylabel: str = "postes"
+) -> plt.Figure:
+    """Observed points, fitted trend and 95 % prediction band of each series (one colour each; ``names`` label keys)."""
     fig, ax = plt.subplots(figsize=(9, 4.2))
-    for i, (name, pts) in enumerate(points.items()):
+    for i, (key, pts) in enumerate(points.items()):
+        name = (names or {}).get(key, key)
         colour = f"C{i}"
         ax.plot(pts["year"], pts["observed"], "o", color=colour, label=f"{name} (observé)")
         ax.plot(pts["year"], pts["fitted"], "-", color=colour, label=f"{name} (tendance)")

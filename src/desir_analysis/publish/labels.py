@@ -75,3 +75,64 @@ SCOPE_FR = {
 def country_of_territory() -> dict[str, str]:
     """Territory name -> country name (France, Belgique), for the territories of the reference table."""
     return {v: COUNTRY_FR[k[:2]] for k, v in territory_fr().items() if k[:2] in COUNTRY_FR}
+
+
+#: Code columns of the analysis -> French headings of the published tables.
+COLUMNS_FR = {
+    "country": "Pays",
+    "nuts3": "Territoire",
+    "ess_family": "Famille",
+    "sector_group": "Secteur",
+    "size_band": "Taille",
+    "field": "Champ",
+}
+FIELD_FR = {"ess": "ESS", "non_ess": "Hors ESS"}
+TOTAL = "Total"
+
+
+def value_labels(column: str) -> dict[str, str]:
+    """Code -> French label of the values of a code column (:data:`COLUMNS_FR`)."""
+    return {
+        "country": lambda: COUNTRY_FR,
+        "nuts3": territory_fr,
+        "ess_family": lambda: FAMILY_FR,
+        "sector_group": sector_fr,
+        "size_band": lambda: SIZE_FR,
+        "field": lambda: FIELD_FR,
+    }[column]()
+
+
+def _sort_key(rank: dict[str, int], names: dict[str, str]):
+    """Sort key of a code column: margins last, then the natural rank (size bands), then the label."""
+    return lambda s: s.map(lambda v: (v == TOTAL, rank.get(v, 0), names.get(v, v)))
+
+
+def _rank(column: str) -> dict[str, int]:
+    return {code: i for i, code in enumerate(SIZE_FR)} if column == "size_band" else {}
+
+
+def publishable(
+    frame: pd.DataFrame,
+    *,
+    total: str = TOTAL,
+    overrides: dict[str, dict[str, str]] | None = None,
+    sort: bool = True,
+) -> pd.DataFrame:
+    """A table of the analysis (code columns) as published: French headings and labels, margins last.
+
+    Rows are sorted by the code columns in their order (margins last, size bands in
+    their natural order, other values by label); then codes become labels (a code
+    without label stays as it is), the margin marker becomes ``total`` and the code
+    columns get their French headings. ``overrides`` replaces some labels of a column.
+    """
+    cols = [c for c in frame.columns if c in COLUMNS_FR]
+    if not cols:
+        return frame
+    names = {c: {**value_labels(c), **(overrides or {}).get(c, {})} for c in cols}
+    out = frame
+    if sort:
+        for c in reversed(cols):
+            out = out.sort_values(c, key=_sort_key(_rank(c), names[c]), kind="stable")
+        out = out.reset_index(drop=True)
+    out = out.assign(**{c: out[c].map(lambda v, lab=names[c]: total if v == TOTAL else lab.get(v, v)) for c in cols})
+    return out.rename(columns={c: COLUMNS_FR[c] for c in cols})

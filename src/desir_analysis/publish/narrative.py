@@ -7,7 +7,8 @@ import math
 import pandas as pd
 
 from desir_analysis.analysis.disclosure import TOTAL
-from desir_analysis.analysis.evolution import Series
+from desir_analysis.analysis.evolution import Series, published_years, yearly_growth
+from desir_analysis.publish import labels
 from desir_analysis.publish.tables import format_number
 
 fmt = format_number
@@ -50,33 +51,34 @@ def strengths_weaknesses(
 ) -> pd.DataFrame:
     """Findings drawn from the published tables only: specialisation, ESS share, growth, local dynamics.
 
-    - the 3 highest and 2 lowest location quotients by sector;
-    - the 2 highest and 2 lowest ESS shares of salaried jobs by territory;
+    - the 3 highest and 2 lowest location quotients by sector (:func:`derived.sector_specialisation`);
+    - the 2 highest and 2 lowest ESS shares of salaried jobs by territory (:func:`derived.ess_share`);
     - the 2 fastest and 2 slowest yearly growth rates by territory over the series
-      (``cagr = (v_last / v_first) ** (1 / span) − 1``);
+      (:func:`evolution.yearly_growth`);
     - the 2 strongest and 2 weakest local effects of the shift-share.
     """
+    country, sector, terr = labels.COUNTRY_FR, labels.sector_fr(), labels.territory_fr()
     rows = []
     lq_col = "Quotient de localisation (zone / pays)"
-    st = sectors.dropna(subset=[lq_col])
+    st = sectors.dropna(subset=[lq_col]).assign(_name=lambda d: d["sector_group"].map(sector))
+    st = st.sort_values(["country", "_name"], ignore_index=True)  # ties ranked as in the published table
     for what, picked in (
         ("Secteur sur-représenté dans l'ESS de la zone", st.sort_values(lq_col, ascending=False).head(3)),
         ("Secteur sous-représenté dans l'ESS de la zone", st.sort_values(lq_col).head(2)),
     ):
         for _, r in picked.iterrows():
-            rows.append(
-                _finding(what, f"{r['Pays']} — {r['Secteur']}", f"quotient de localisation {fmt(r[lq_col], 2)}")
-            )
+            where = f"{country[r['country']]} — {r['_name']}"
+            rows.append(_finding(what, where, f"quotient de localisation {fmt(r[lq_col], 2)}"))
     share_col = "Part dans l'emploi total (%)"
-    ts = territories[territories["Territoire"].ne(TOTAL)].dropna(subset=[share_col])
+    ts = territories[territories["nuts3"].ne(TOTAL)].dropna(subset=[share_col])
+    ts = ts.assign(_name=ts["nuts3"].map(terr)).sort_values("_name", ignore_index=True)
     for what, asc in (("Part de l'ESS la plus forte", False), ("Part de l'ESS la plus faible", True)):
         for _, r in ts.sort_values(share_col, ascending=asc).head(2).iterrows():
-            rows.append(_finding(what, r["Territoire"], f"{fmt(r[share_col], 1)} % de l'emploi salarié"))
-    evo = s.territories[s.territories["Territoire"].ne(TOTAL) & s.territories["ess"].notna()]
-    growth = evo.pivot(index="Territoire", columns="year", values="ess")
-    if growth.shape[1] >= 2:
-        first, last = growth.columns.min(), growth.columns.max()
-        cagr = 100 * ((growth[last] / growth[first]) ** (1 / (last - first)) - 1)
+            rows.append(_finding(what, r["_name"], f"{fmt(r[share_col], 1)} % de l'emploi salarié"))
+    cagr = yearly_growth(s)
+    if len(cagr):
+        cagr = cagr.rename(index=terr).sort_index()
+        first, last = published_years(s)
         for what, picked in (
             ("Croissance la plus forte", cagr.nlargest(2)),
             ("Croissance la plus faible", cagr.nsmallest(2)),
@@ -84,7 +86,8 @@ def strengths_weaknesses(
             for t, v in picked.items():
                 rows.append(_finding(what, t, f"{fmt(v, 1)} % par an ({first}-{last})"))
     if shift is not None:
-        local = shift[shift["Secteur"].ne("Ensemble")].dropna(subset=["Effet local"])
+        local = shift[shift["sector_group"].ne(TOTAL)].dropna(subset=["Effet local"])
+        local = local.assign(_name=local["sector_group"].map(sector)).sort_values(["country", "_name"])
         start, end = shift_years
         for what, picked in (
             ("Dynamisme propre à la zone le plus fort", local.nlargest(2, "Effet local")),
@@ -94,7 +97,7 @@ def strengths_weaknesses(
                 rows.append(
                     _finding(
                         what,
-                        f"{r['Pays']} — {r['Secteur']}",
+                        f"{country[r['country']]} — {r['_name']}",
                         f"effet local {fmt(r['Effet local'], 0)} postes ({start}-{end})",
                     )
                 )

@@ -48,7 +48,7 @@ class PlanError(ValueError):
 
 
 def plan_entries() -> set[str]:
-    """Names of the plan's entries: ``<table>|<breakdown>`` (``ess_jobs|Pays|Famille``)."""
+    """Names of the plan's entries: ``<table>|<breakdown>`` (``ess_jobs|country|ess_family``)."""
     plan = reference.publication_plan()
     return set(plan["table"] + "|" + plan["breakdown"])
 
@@ -246,8 +246,15 @@ class Study:
         territory: str | None = None,
         date: str | None = None,
         annex: bool | str = True,
+        total: str = labels.TOTAL,
+        relabel: dict[str, dict[str, str]] | None = None,
+        sort: bool = True,
     ) -> None:
         """Publish a table (CSV, workbook sheet) and show it with its caption.
+
+        Code columns (``country``, ``nuts3``, ``ess_family``, ``sector_group``,
+        ``size_band``) are published with their French headings and labels, rows sorted
+        by them, margins last (:func:`labels.publishable`).
 
         Args:
             table: the table as published; a ``status`` column marks a table of protected
@@ -258,8 +265,8 @@ class Study:
             unit: the unit of the caption.
             protected: measure -> the :func:`disclosure.protect` tables the cells come from
                 (written to ``_audit/<name>.csv``, counted in the secrecy annex).
-            plan: publication-plan entries of those cells (``ess_jobs|Pays|Famille``, a
-                protected table name such as ``ess_jobs@2019|Pays|Territoire`` works too).
+            plan: publication-plan entries of those cells (``ess_jobs|country|ess_family``, a
+                protected table name such as ``ess_jobs@2019|country|nuts3`` works too).
             decimals: decimals per numeric column in the HTML (columns whose name ends
                 with « (%) »: 1 unless given).
             view: another arrangement of the same cells shown in the page.
@@ -267,6 +274,9 @@ class Study:
             date: caption reference date, when not the study's.
             annex: count the first ``protected`` table in the secrecy annex, under the
                 table's name (``True``), another name (a string), or not (``False``).
+            total: the label of the margins (« Total », « Zone », « Ensemble »…).
+            relabel: labels replacing the default ones, by code column.
+            sort: sort the rows by the code columns (``False``: keep the table's order).
 
         Raises:
             PlanError: protected cells without plan entries, or outside the plan.
@@ -275,6 +285,9 @@ class Study:
             self.text(f"**{title}** : non disponible (les sources de cette édition ne donnent pas cette mesure).")
             return
         protected = {k: v for k, v in (protected or {}).items() if v is not None}
+        table = labels.publishable(table, total=total, overrides=relabel, sort=sort)
+        if view is not None:
+            view = labels.publishable(view, total=total, overrides=relabel, sort=sort)
         confidential = "status" in table.columns
         entries = self._check_plan(name, plan) if confidential else ()
         cap = self.caption(title, unit, territory, date)
@@ -314,17 +327,19 @@ class Study:
         value: str,
         plan: Iterable[str],
         protected: dict[str, pd.DataFrame] | None = None,
-        order: list[str] | None = None,
         decimals: dict[str, int] | None = None,
     ) -> None:
         """Publish a long table of protected cells, shown as a cross-table (``rows`` × ``columns``).
 
         The file keeps one line per cell with its status; the page shows ``value`` spread
-        over ``columns`` (in ``order``, margins last): a secret cell is blank (« s »), a
-        combination without any establishment is a true zero (0).
+        over ``columns`` (code columns, labelled; margins last): a secret cell is blank
+        (« s »), a combination without any establishment is a true zero (0).
         """
-        view = crosstab_view(cells, rows, columns, value, order)
-        return self.table(cells, name, title, unit, protected=protected, plan=plan, decimals=decimals, view=view)
+        long = labels.publishable(cells)
+        heading = {c: labels.COLUMNS_FR.get(c, c) for c in [*rows, columns]}
+        order = [labels.SIZE_FR[k] for k in labels.SIZE_FR] if columns == "size_band" else None
+        view = crosstab_view(long, [heading[r] for r in rows], heading[columns], value, order)
+        self.table(long, name, title, unit, protected=protected, plan=plan, decimals=decimals, view=view, sort=False)
 
     # ------------------------------------------------------------------ the common ESS tables
     def ess_breakdown(self, by: list[str], name: str, title: str, *, wide: str | None = None) -> None:
@@ -334,7 +349,7 @@ class Study:
         the file keeps one line per cell (:meth:`crosstab`).
         """
         jobs, units = self.select("ess_jobs", tuple(by)), self.select("ess_units", tuple(by))
-        cells = derived.breakdown(jobs, units, list(by), JOBS_LABEL, list(labels.SIZE_FR.values()))
+        cells = derived.breakdown(jobs, units, list(by), JOBS_LABEL)
         unit = "nombre d'établissements ; nombre de postes au 31/12"
         args = {
             "protected": {"postes": jobs, "etablissements": units},
@@ -345,8 +360,7 @@ class Study:
             return
         title += f" (postes au 31/12 ; établissements dans le fichier {name}.csv)"
         rows = [c for c in by if c != wide]
-        order = list(labels.SIZE_FR.values())
-        self.crosstab(cells, name, title, unit, rows=rows, columns=wide, value=JOBS_LABEL, order=order, **args)
+        self.crosstab(cells, name, title, unit, rows=rows, columns=wide, value=JOBS_LABEL, **args)
 
     def ess_share(self, index: str, name: str, title: str) -> pd.DataFrame:
         """ESS share of total and private salaried jobs by ``index`` (:func:`derived.ess_share`); returns the table."""
@@ -357,7 +371,7 @@ class Study:
             title,
             "établissements ; postes au 31/12 ; %",
             protected=audit,
-            plan=[f"all_jobs|{index}|champ", f"private_jobs|{index}|champ", f"ess_units|{index}|Famille"],
+            plan=[f"all_jobs|{index}|field", f"private_jobs|{index}|field", f"ess_units|{index}|ess_family"],
             decimals={"Part dans l'emploi total (%)": 1, "Part dans l'emploi privé (%)": 1},
         )
         return table
@@ -387,7 +401,7 @@ class Study:
             "cases (postes)",
         )
         first = self.first_year if self.first_year is not None else self.year
-        years = derived.series_years(self.cells, "ess_jobs", ("Pays", "Territoire"), first, self.year)
+        years = derived.series_years(self.cells, "ess_jobs", ("country", "nuts3"), first, self.year)
         scopes = shared_cells.scopes_of(self.year, years)
         joint = disclosure.audit_joint(list(self.cells.values()), [scopes[n] for n in self.cells])
         self.text(
@@ -434,7 +448,7 @@ class Study:
             territory=files,
         )
         self.table(
-            quality.estimated_headcounts(establishments, labels.COUNTRY_FR),
+            quality.estimated_headcounts(establishments),
             "qualite_effectifs_estimes",
             "Effectifs estimés d'après la tranche Sirene (mode public)",
             "établissements",
@@ -461,7 +475,7 @@ def crosstab_view(
     wide = cells.pivot(index=rows, columns=columns, values=value)
     absent = cells.assign(_x=1).pivot(index=rows, columns=columns, values="_x").isna()
     wide = wide.mask(absent, 0)
-    wide = wide[sorted(wide.columns, key=lambda v: (v == disclosure.TOTAL, rank.get(v, 0), v))]
+    wide = wide[sorted(wide.columns, key=lambda v: (v == disclosure.TOTAL, rank.get(v, len(rank)), v))]
     view = wide.reset_index()
     view.columns.name = None
     view["status"] = disclosure.combine_status(cells.pivot(index=rows, columns=columns, values="status")).to_numpy()

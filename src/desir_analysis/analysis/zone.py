@@ -1,0 +1,144 @@
+"""The zone's establishments and populations as the studies use them, and indicators protected by one study.
+
+Loading helpers (the zone's establishments flagged for a perimeter, populations by
+territory and country, a fact sheet's territory) and the indicators that are not
+cells of the edition's shared protection yet — FTE by country, job quality, the
+perimeter reconciliation — each protected on its own and declared ``local`` in the
+publication plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from desir_analysis.analysis import cells as shared_cells
+from desir_analysis.analysis import disclosure, indicators
+from desir_analysis.build import store
+from desir_analysis.reference import classify, membership
+
+TOTAL = disclosure.TOTAL
+PUBLISHED = "published"
+
+
+def establishments(year: int, zone: str, perimeter: str, processed_dir: Path | None = None) -> pd.DataFrame:
+    """The zone's employer establishments of ``year``, flagged ``in_ess`` for the perimeter, with breakdown columns."""
+    est = store.load(year, "establishments", processed_dir)
+    return shared_cells.with_breakdowns(indicators.flag_perimeter(est[classify.in_zone(est, zone)], perimeter))
+
+
+def population_of_year(population: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Observed population by NUTS3 on 1 January of ``year`` (:func:`indicators.population_by_territory`)."""
+    return indicators.population_by_territory(population, year)
+
+
+def population_by_country(population: pd.DataFrame, nuts3: set[str]) -> dict[str, float]:
+    """Population of the zone's territories (``nuts3``) by country code, and of the whole zone (:data:`TOTAL`)."""
+    p = population[population["nuts3"].isin(nuts3)]
+    out = p.groupby(p["nuts3"].str[:2])["population"].sum()
+    out[TOTAL] = out.sum()
+    return out.to_dict()
+
+
+@dataclass(frozen=True)
+class TerritoryContext:
+    """What a fact sheet needs to know of its territory besides the protected cells."""
+
+    country: str  # FR | BE
+    population: float
+    rest_population: float
+    zone_population: float
+
+    def populations(self, territory: str) -> dict[str, float]:
+        """Populations keyed as :func:`derived.key_figures` expects (territory code, rest of the zone, zone)."""
+        return {territory: self.population, "Reste de la zone": self.rest_population, TOTAL: self.zone_population}
+
+
+def territory_context(
+    year: int, zone: str, perimeter: str, territory: str, processed_dir: Path | None = None
+) -> TerritoryContext:
+    """Country and populations (territory, rest of the zone, zone) of a territory of the zone.
+
+    Population on 1 January of ``year`` (Statbel, else INSEE, else Eurostat); the zone is
+    the territories with at least one employer establishment in the processed year.
+
+    Raises:
+        ValueError: the territory has no employer establishment in the zone that year.
+    """
+    est = establishments(year, zone, perimeter, processed_dir)
+    here = est[est["nuts3"] == territory]
+    if here.empty:
+        raise ValueError(f"territory {territory!r} has no establishment in zone {zone!r} for {year}")
+    pop = population_of_year(store.load(year, "population", processed_dir), year)
+    popv = pop.set_index("nuts3")["population"]
+    zone_pop = popv.reindex(est["nuts3"].unique()).sum()
+    return TerritoryContext(
+        str(here["country"].iloc[0]),
+        popv.get(territory, float("nan")),
+        zone_pop - popv.get(territory, 0),
+        zone_pop,
+    )
+
+
+def protect_if_measured(est: pd.DataFrame, by: list[str], value: str) -> pd.DataFrame | None:
+    """:func:`disclosure.protect` of ``value`` by ``by``, or ``None`` when the source lacks the measure for a row."""
+    if value not in est.columns or not est[value].notna().all():
+        return None
+    return disclosure.protect(est, by, value, "establishment_id")
+
+
+def job_quality_by_country(ess: pd.DataFrame) -> pd.DataFrame | None:
+    """Share of women, of part-time jobs and gross pay per FTE of the ESS by country (:func:`indicators.job_quality`).
+
+    A country is shown only when its jobs and its payroll pass the primary rules
+    (no margins: these are ratios, not additive cells). ``None`` when a measure is
+    missing from the source (« non disponible » in the study).
+    """
+    needed = {"women", "part_time", "fte", "payroll_eur"}
+    if not needed <= set(ess.columns) or not ess[["fte", "payroll_eur"]].notna().all().all():
+        return None
+    q = indicators.job_quality(ess, ["country"])
+    st_h = disclosure.protect(ess, ["country"], "headcount", "establishment_id", margins=False)
+    st_p = disclosure.protect(ess, ["country"], "payroll_eur", "establishment_id", margins=False)
+    ok = st_h.set_index("country")["status"].eq(PUBLISHED) & st_p.set_index("country")["status"].eq(PUBLISHED)
+    ok = ok.reindex(q["country"]).to_numpy()
+    return pd.DataFrame(
+        {
+            "country": q["country"],
+            "Part des femmes (%)": 100 * q["share_women"].where(ok),
+            "Part du temps partiel (%)": 100 * q["share_part_time"].where(ok),
+            "Rémunération brute par ETP (€)": q["pay_per_fte"].where(ok),
+            "status": pd.Series(ok).map({True: PUBLISHED, False: "primary"}).to_numpy(),
+        }
+    )
+
+
+def perimeter_moves(est: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
+    """Establishments kept, removed and added from perimeter ``a`` to perimeter ``b``, by legal family.
+
+    Protected on its own (establishments of the union of both perimeters, by family ×
+    movement, with margins); a family without any move of a kind is a true zero (0).
+    Columns: ``ess_family`` (code), dans les deux, retirés, ajoutés, Total (union), status.
+    """
+    a_in, b_in = membership.in_perimeter(est, a), membership.in_perimeter(est, b)
+    both = a_in | b_in
+    mv = est[both].assign(movement="dans les deux")
+    mv.loc[(a_in & ~b_in)[both].to_numpy(), "movement"] = "retirés"
+    mv.loc[(~a_in & b_in)[both].to_numpy(), "movement"] = "ajoutés"
+    pr = disclosure.protect(mv.assign(one=1), ["ess_family", "movement"], "one", "establishment_id")
+    pr["one"] = pr["one"].where(pr["status"].eq(PUBLISHED))
+    rec = pr.pivot(index="ess_family", columns="movement", values="one")
+    rst = pr.pivot(index="ess_family", columns="movement", values="status")
+    cols = ["dans les deux", "retirés", "ajoutés", TOTAL]
+    absent = pr.assign(x=1).pivot(index="ess_family", columns="movement", values="x").reindex(columns=cols).isna()
+    rec = rec.reindex(columns=cols).mask(absent, 0).reset_index()  # no establishment moved: a true zero
+    rec.columns.name = None
+    rec["status"] = disclosure.combine_status(rst).to_numpy()
+    return rec.rename(columns={TOTAL: "Total (union)"})
+
+
+def national_by_sector(national: pd.DataFrame, country: str, perimeter: str) -> pd.DataFrame:
+    """The whole country's jobs of the perimeter by sector group (national aggregates)."""
+    return indicators.national_reference(national, country, perimeter)
