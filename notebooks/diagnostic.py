@@ -247,16 +247,8 @@ study.table(
 # ## Évolution de l'emploi de l'ESS
 
 # %%
-series = evolution.series(study.cells, first_year, year)
+series = study.series("ess_postes_evolution", "Postes de l'ESS au 31 décembre")
 period = f"31/12/{first_year} à 31/12/{year}"
-study.table(
-    evolution.series_table(series),
-    "ess_postes_evolution",
-    f"Postes de l'ESS au 31 décembre, {first_year}-{year}",
-    "postes",
-    plan=["ess_jobs|country|nuts3"],
-    date=period,
-)
 first_obs, last_obs = evolution.published_years(series)
 study.figure(
     figures.signed_bars(

@@ -136,3 +136,25 @@ def test_source_line_follows_the_provenance():
     )
     line = st.source_line({"mode": "public", "countries": ["FR", "BE"], "demo": True, "notice": "démo"})
     assert "estimé" in line and "Flores" not in line and "BCE-KBO" in line and line.endswith("— démo")
+
+
+def test_series_publishes_territories_by_year_with_masked_cells_blank(tmp_path):
+    s = st.Study("essai", 2016, tmp_path, "Source", "Zone", "31 décembre 2016", first_year=2015)
+    protected = {}
+    for y, status_b in ((2015, "published"), (2016, "primary")):
+        protected[cells.table_name("ess_jobs", ("country", "nuts3"), y)] = pd.DataFrame(
+            {
+                "country": ["Total", "Total", "Total", "FR"],
+                "nuts3": ["FRE11", "FRE12", "Total", "Total"],
+                "headcount": [100.0, 50.0, 150.0, 150.0],
+                "status": ["published", status_b, "published", "published"],
+            }
+        )
+    s.__dict__["cells"] = protected  # the edition's protected cells, as cells.load would give them
+    series = s.series("essai_serie", "Postes")
+    assert series.years == [2015, 2016]
+    csv = pd.read_csv(tmp_path / "tables" / "essai_serie.csv")
+    assert list(csv["Territoire"]) == ["Nord", "Pas-de-Calais", "Total"]
+    assert list(csv.columns[1:3]) == ["2015", "2016"]
+    assert pd.isna(csv.loc[1, "2016"]) and csv.loc[1, "2015"] == 50 and csv.loc[1, "status"] == "primary"
+    assert set(csv["date_reference"]) == {"31/12/2015 à 31/12/2016"}

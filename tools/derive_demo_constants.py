@@ -2,7 +2,7 @@
 
     .venv/bin/python tools/derive_demo_constants.py --shared ../shared/data
 
-Writes ``src/desir_analysis/demo_constants/``: communes of the extended zone with
+Writes ``src/desir_analysis/demo/constants/``: communes of the extended zone with
 their legal population (INSEE COG 2026, populations légales), and département
 populations with their chef-lieu. ``make report`` reads these constants, never
 ../shared.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-OUT = Path(__file__).resolve().parents[1] / "src" / "desir_analysis" / "demo_constants"
+OUT = Path(__file__).resolve().parents[1] / "src" / "desir_analysis" / "demo" / "constants"
 ZONE = ["02", "08", "59", "62", "80"]
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import logging
 import os
@@ -19,9 +18,8 @@ import time
 from pathlib import Path
 
 from desir_analysis import __version__, build, config, demo, reference
-from desir_analysis.analysis import cells as zone_cells
-from desir_analysis.publish import labels
-from desir_analysis.publish import runner as reporting
+from desir_analysis.analysis import cells as shared_cells
+from desir_analysis.publish import labels, runner
 
 
 def _years(args: argparse.Namespace) -> list[int]:
@@ -47,20 +45,20 @@ def _raw(args: argparse.Namespace) -> Path:
     return demo.ensure(args.raw_dir or config.RAW_DATA_DIR)
 
 
-def _jobs(args: argparse.Namespace) -> list[reporting.Job]:
+def _jobs(args: argparse.Namespace) -> list[runner.Job]:
     names = args.study or ["all"]
     if "all" in names:
         names = ["diagnostic", "referentiel", "fiches"]
-    unknown = [n for n in names if n not in reporting.STUDIES]
+    unknown = [n for n in names if n not in runner.STUDIES]
     if unknown:
-        raise reporting.ReportError(f"unknown study {unknown}; expected some of {sorted(reporting.STUDIES)} or all")
+        raise runner.ReportError(f"unknown study {unknown}; expected some of {sorted(runner.STUDIES)} or all")
     first = _years(args)[0]
     jobs = []
     for name in names:
-        study = reporting.STUDIES[name]
+        study = runner.STUDIES[name]
         if name == "fiches":
-            est = build.load(args.year, "establishments")
-            present = set(est["nuts3"].dropna())
+            nuts3 = build.load(args.year, "establishments", columns=["nuts3"])["nuts3"]
+            present = set(nuts3.dropna().unique())
             terr = reference.territories()
             terr = terr[terr[f"zone_{args.zone}"] & terr["level"].ne("commune") & terr["nuts3"].isin(present)]
             label = labels.territory_fr()
@@ -72,13 +70,13 @@ def _jobs(args: argparse.Namespace) -> list[reporting.Job]:
                     ("perimeter", args.perimeter),
                 )
                 jobs.append(
-                    reporting.Job(
+                    runner.Job(
                         study, f"fiches/fiche_{nuts3}", f"Fiche territoriale — {label.get(nuts3, nuts3)}", params
                     )
                 )
         elif name == "diagnostic":
             jobs.append(
-                reporting.Job(
+                runner.Job(
                     study,
                     name,
                     study.title,
@@ -86,7 +84,7 @@ def _jobs(args: argparse.Namespace) -> list[reporting.Job]:
                 )
             )
         else:
-            jobs.append(reporting.Job(study, name, study.title, (("zone", args.zone),)))
+            jobs.append(runner.Job(study, name, study.title, (("zone", args.zone),)))
     return jobs
 
 
@@ -98,16 +96,14 @@ def _report(args: argparse.Namespace) -> int:
     if any(j.study.name in ("diagnostic", "fiches") for j in jobs):
         # the cells shared by the diagnostic and the sheets, protected once before the notebooks start
         start = time.perf_counter()
-        zone_cells.load(
+        shared_cells.load(
             args.year, args.zone, args.perimeter, _years(args)[0], None, config.REPORTS_DIR / str(args.year) / "_cells"
         )
         print(f"[desir] secret statistique de l'édition : {time.perf_counter() - start:.1f} s", flush=True)
     workers = args.jobs or os.cpu_count() or 1
     print(f"[desir] {len(jobs)} notebook(s) for {args.year}, {workers} process(es)…", flush=True)
-    data_key = hashlib.sha256(
-        "".join(build.provenance(y).get("build_key", "") for y in _years(args)).encode()
-    ).hexdigest()
-    produced, failed = reporting.run_jobs(
+    data_key = build.fingerprint([build.provenance(y).get("build_key", "") for y in _years(args)])
+    produced, failed = runner.run_jobs(
         jobs, args.year, workers=workers, progress=sys.stderr.isatty(), data_key=data_key
     )
     out = config.REPORTS_DIR / str(args.year)
@@ -124,10 +120,10 @@ def _report(args: argparse.Namespace) -> int:
         "demo": prov["demo"],
         "studies": [j.name for j, _ in produced],
     }
-    reporting.atomic_write_text(out / "edition.json", json.dumps(edition, ensure_ascii=False, indent=2) + "\n")
+    runner.atomic_write_text(out / "edition.json", json.dumps(edition, ensure_ascii=False, indent=2) + "\n")
     notice = config.DEMO_NOTICE if result.demo else ""
-    index = reporting.write_index(out, args.year, produced, notice=notice)
-    reporting.write_root_index(
+    index = runner.write_index(out, args.year, produced, notice=notice)
+    runner.write_root_index(
         config.REPORTS_DIR,
         {
             "date": "Produite le",
@@ -174,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
     try:
         return {"report": _report, "build": _build}[args.command](args)
-    except (reporting.ReportError, build.BuildError) as exc:
+    except (runner.ReportError, build.BuildError) as exc:
         print(f"[desir] error: {exc}", file=sys.stderr)
         return 1
 

@@ -62,12 +62,14 @@ def territory_context(
     """Country and populations (territory, rest of the zone, zone) of a territory of the zone.
 
     Population on 1 January of ``year`` (Statbel, else INSEE, else Eurostat); the zone is
-    the territories with at least one employer establishment in the processed year.
+    the territories with at least one employer establishment in the processed year (whatever
+    the perimeter: ``perimeter`` is accepted for symmetry with the other loaders).
 
     Raises:
         ValueError: the territory has no employer establishment in the zone that year.
     """
-    est = establishments(year, zone, perimeter, processed_dir)
+    est = store.load(year, "establishments", processed_dir, columns=["country", "nuts3", f"zone_{zone}"])
+    est = est[est[f"zone_{zone}"]]
     here = est[est["nuts3"] == territory]
     if here.empty:
         raise ValueError(f"territory {territory!r} has no establishment in zone {zone!r} for {year}")

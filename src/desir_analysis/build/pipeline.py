@@ -132,6 +132,7 @@ def build(
         out,
     )
     workers = max(1, min(workers or os.cpu_count() or 1, len(years)))
+    schemas.establishments_schema()  # import pandera and build the contract once, before the workers fork
     print(
         f"[desir] sources lues en {time.perf_counter() - start:.1f} s ; {len(years)} année(s) sur {workers} processus",
         flush=True,

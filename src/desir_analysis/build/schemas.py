@@ -8,8 +8,13 @@ on one line.
 
 from __future__ import annotations
 
+from functools import cache
+from typing import TYPE_CHECKING
+
 import pandas as pd
-import pandera.pandas as pa
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 from desir_analysis.reference import ESS_FAMILIES
 
@@ -86,12 +91,21 @@ class SchemaError(ValueError):
     """A table does not follow its contract (one line: table, column, what was expected)."""
 
 
+def _pa():
+    """pandera, imported on first validation (it costs ~0.2 s at every start of the command otherwise)."""
+    import pandera.pandas as pa
+
+    return pa
+
+
 def _kind(kind: str) -> pa.Check:
+    pa = _pa()
     return pa.Check(lambda s: bool(_KIND_CHECK[kind](s)), element_wise=False, error=f"dtype kind {kind}")
 
 
-def schema(contract: dict[str, str], table: str, **extra: dict[str, list[pa.Check]]) -> pa.DataFrameSchema:
+def schema(contract: dict[str, str], table: str, **extra: list[pa.Check]) -> pa.DataFrameSchema:
     """A pandera schema of a contract: every column present, of its kind of dtype (nullable), plus ``extra`` checks."""
+    pa = _pa()
     return pa.DataFrameSchema(
         {col: pa.Column(checks=[_kind(kind), *extra.get(col, [])], nullable=True) for col, kind in contract.items()},
         name=table,
@@ -99,20 +113,24 @@ def schema(contract: dict[str, str], table: str, **extra: dict[str, list[pa.Chec
     )
 
 
-ESTABLISHMENTS_SCHEMA = pa.DataFrameSchema(
-    schema(
-        ESTABLISHMENTS,
-        "establishments",
-        ess_family=[pa.Check.isin(ESS_FAMILIES)],
-        size_band=[pa.Check.isin(SIZE_BANDS)],
-        **{m: [pa.Check.ge(0)] for m in MEASURES},
-    ).columns,
-    name="establishments",
-    unique=["country", "year", "establishment_id"],
-)
+@cache
+def establishments_schema() -> pa.DataFrameSchema:
+    """The ``establishments`` contract: columns and kinds, families, size bands, measures ≥ 0, unique ids."""
+    pa = _pa()
+    return pa.DataFrameSchema(
+        schema(
+            ESTABLISHMENTS,
+            "establishments",
+            ess_family=[pa.Check.isin(ESS_FAMILIES)],
+            size_band=[pa.Check.isin(SIZE_BANDS)],
+            **{m: [pa.Check.ge(0)] for m in MEASURES},
+        ).columns,
+        name="establishments",
+        unique=["country", "year", "establishment_id"],
+    )
 
 
-def _one_line(exc: pa.errors.SchemaError, table: str) -> SchemaError:
+def _one_line(exc: Exception, table: str) -> SchemaError:
     """Pandera's error as the project's one line: table, column, the check that failed and an example."""
     column = getattr(exc, "column_name", None) or ""
     check = str(getattr(exc, "check", "") or "").strip("<>") or str(exc).splitlines()[0]
@@ -129,6 +147,7 @@ def _one_line(exc: pa.errors.SchemaError, table: str) -> SchemaError:
 
 def validate(frame: pd.DataFrame, contract: pa.DataFrameSchema) -> pd.DataFrame:
     """Validate ``frame`` against a pandera schema; return it unchanged or raise :class:`SchemaError`."""
+    pa = _pa()
     try:
         return contract.validate(frame, lazy=False)
     except pa.errors.SchemaError as exc:
@@ -148,7 +167,7 @@ def check_establishments(frame: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in ESTABLISHMENTS if c not in frame.columns]
     if missing:
         raise SchemaError(f"establishments: missing column(s) {missing}")
-    return validate(frame, ESTABLISHMENTS_SCHEMA)
+    return validate(frame, establishments_schema())
 
 
 def size_band(headcount: pd.Series) -> pd.Series:

@@ -55,6 +55,7 @@ def load(
     table: str,
     processed_dir: Path | None = None,
     filters: list[tuple[str, str, object]] | None = None,
+    columns: list[str] | None = None,
 ) -> pd.DataFrame:
     """Read one processed table of one year as a pandas DataFrame.
 
@@ -64,13 +65,14 @@ def load(
         processed_dir: default ``data/processed``.
         filters: row filters applied while reading (pyarrow syntax, e.g.
             ``[("nuts3", "==", "BE323")]``), cheaper than reading every row.
+        columns: read only these columns (default: all).
     """
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}; expected one of {TABLES}")
     path = (processed_dir or config.PROCESSED_DATA_DIR) / str(year) / f"{table}.parquet"
     if not path.exists():
         raise FileNotFoundError(f"{path} missing: run `desir build --year {year}` (or `make report`)")
-    return pd.read_parquet(path, filters=filters)
+    return pd.read_parquet(path, filters=filters, columns=columns)
 
 
 def provenance(year: int, processed_dir: Path | None = None) -> dict:

@@ -30,15 +30,16 @@ import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-
-import jupytext
-import nbformat
-import papermill
-from nbconvert import HTMLExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
+from typing import TYPE_CHECKING
 
 from desir_analysis import config
-from desir_analysis.publish.warm_kernel import ENGINE, KERNEL, WarmKernel
+
+if TYPE_CHECKING:
+    from desir_analysis.publish.warm_kernel import WarmKernel
+
+# jupytext, nbformat, papermill and nbconvert (~1.5 s to import, jsonschema's format checkers
+# included) are imported where a notebook is run or exported, never on a run with nothing to do.
+KERNEL = "python3"
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,9 @@ def to_ipynb(source: Path, target: Path) -> Path:
     A first cell tagged ``remove-cell`` (never exported) resets the kernel's state:
     see :data:`RESET_SOURCE` and :class:`WarmKernel`.
     """
+    import jupytext
+    import nbformat
+
     nb = jupytext.read(source)
     reset = nbformat.v4.new_code_cell(RESET_SOURCE)
     reset.metadata["tags"] = ["remove-cell", "desir-reset"]
@@ -94,6 +98,8 @@ def to_ipynb(source: Path, target: Path) -> Path:
 
 def check_parameters(notebook: Path, parameters: dict[str, object]) -> None:
     """Reject parameter names that the notebook's ``parameters`` cell does not declare."""
+    import papermill
+
     declared = papermill.inspect_notebook(str(notebook))
     if not declared:
         raise ReportError(f"{notebook.name}: no cell tagged 'parameters'")
@@ -104,6 +110,8 @@ def check_parameters(notebook: Path, parameters: dict[str, object]) -> None:
 
 def _cell_timings(path: Path) -> list[str]:
     """One line per executed code cell: duration (s) and first source line (from papermill's metadata)."""
+    import nbformat
+
     if not path.exists():
         return []
     nb = nbformat.read(path, as_version=4)
@@ -134,6 +142,10 @@ def execute(
         kernel: reuse this worker's kernel; ``None`` starts and stops a fresh one.
         log_file: log of the run (parameters, kernel stdout/stderr, cell timings, error).
     """
+    import papermill
+
+    from desir_analysis.publish.warm_kernel import ENGINE
+
     check_parameters(notebook, parameters)
     extra: dict[str, object] = {}
     if kernel is not None:
@@ -207,6 +219,10 @@ def add_toc(page: str) -> str:
 
 def export_html(notebook: Path, target: Path, title: str) -> Path:
     """Export an executed notebook to self-contained HTML without code cells."""
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
     nb = nbformat.read(notebook, as_version=4)
     nb.metadata["title"] = title
     for i, cell in enumerate(nb.cells):  # jupytext and papermill draw random ids: the page would differ each run
@@ -278,15 +294,11 @@ def package_fingerprint() -> str:
 
 
 def job_key(job: Job, year: int, data_key: str, code_key: str) -> str:
-    """Content key of a job: notebook source, parameters, code and processed data."""
-    import hashlib
+    """Content key of a job: notebook source, parameters, code and processed data (:func:`build.fingerprint`)."""
+    from desir_analysis.build.fingerprint import fingerprint
 
-    h = hashlib.sha256()
-    h.update((config.NOTEBOOKS_DIR / job.study.notebook).read_bytes())
-    h.update(json.dumps([year, job.name, job.title, list(job.parameters)], sort_keys=True, default=str).encode())
-    h.update(code_key.encode())
-    h.update(data_key.encode())
-    return h.hexdigest()
+    notebook = config.NOTEBOOKS_DIR / job.study.notebook
+    return fingerprint(year, job.name, job.title, list(job.parameters), code_key, data_key, files=[notebook])
 
 
 _WORKER_KERNEL: WarmKernel | None = None
@@ -297,6 +309,8 @@ def _worker_kernel() -> WarmKernel:
     global _WORKER_KERNEL
     if _WORKER_KERNEL is None or _WORKER_KERNEL.pid != os.getpid():  # a forked worker never inherits a kernel
         from multiprocessing import util
+
+        from desir_analysis.publish.warm_kernel import WarmKernel
 
         _WORKER_KERNEL = WarmKernel()
         util.Finalize(_WORKER_KERNEL, _WORKER_KERNEL.close, exitpriority=10)
@@ -354,7 +368,9 @@ def run_jobs(
                 todo.append(job)
         jobs = todo
     bar = tqdm(total=len(jobs), desc="études", unit="notebook", disable=not progress)
-    if workers <= 1 or len(jobs) <= 1:
+    if not jobs:
+        pass  # nothing to run: no kernel, no notebook machinery imported
+    elif workers <= 1 or len(jobs) <= 1:
         try:
             for job, path, err in (_run_one(j, year, reports_dir) for j in jobs):
                 (produced.append((job, path)) if path else failed.append((job, err)))

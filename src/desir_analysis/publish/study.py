@@ -32,7 +32,7 @@ from IPython.display import HTML, Markdown, display
 
 from desir_analysis import config, reference
 from desir_analysis.analysis import cells as shared_cells
-from desir_analysis.analysis import derived, disclosure, quality
+from desir_analysis.analysis import derived, disclosure, evolution, quality
 from desir_analysis.build import store
 from desir_analysis.publish import figures, labels
 from desir_analysis.publish.tables import Caption, publish, write_audit
@@ -375,6 +375,24 @@ class Study:
             decimals={"Part dans l'emploi total (%)": 1, "Part dans l'emploi privé (%)": 1},
         )
         return table
+
+    def series(self, name: str, title: str, unit: str = "postes") -> evolution.Series:
+        """Publish the protected series of ESS jobs by territory (rows) and year (columns); return it.
+
+        From the first year of the study to the edition year (the years protected with
+        the edition); masked cells blank, the zone last. The caption's date is the period.
+        """
+        first = self.first_year if self.first_year is not None else self.year
+        s = evolution.series(self.cells, first, self.year)
+        self.table(
+            evolution.series_table(s),
+            name,
+            f"{title}, {first}-{self.year}",
+            unit,
+            plan=["ess_jobs|country|nuts3"],
+            date=f"31/12/{first} à 31/12/{self.year}",
+        )
+        return s
 
     # ------------------------------------------------------------------ figures
     def figure(
