@@ -32,12 +32,12 @@ from IPython.display import HTML, Markdown, display
 
 from desir_analysis import config, reference
 from desir_analysis.analysis import cells as shared_cells
-from desir_analysis.analysis import derived, disclosure, evolution, quality
+from desir_analysis.analysis import derived
 from desir_analysis.build import store
 from desir_analysis.publish import figures, labels
-from desir_analysis.publish.tables import Caption, publish, write_audit
+from desir_analysis.publish.sections import Sections
+from desir_analysis.publish.tables import Caption, crosstab_view, publish, write_audit
 
-JOBS_LABEL = "Postes au 31/12"
 #: Plan tables that an edition may lack when the sources do not measure them.
 UNMEASURED_OK = ("ess_women",)
 REFERENCE_SOURCE = "référentiels desir-analysis (INSEE CJ 2022-09, KBO 2025-10, NACE-BEL, COG 2026, NUTS 2021)"
@@ -84,7 +84,7 @@ class Registered:
 
 
 @dataclass
-class Study:
+class Study(Sections):
     """One study document of an edition: its outputs, caption defaults and registry.
 
     Args:
@@ -341,183 +341,9 @@ class Study:
         view = crosstab_view(long, [heading[r] for r in rows], heading[columns], value, order)
         self.table(long, name, title, unit, protected=protected, plan=plan, decimals=decimals, view=view, sort=False)
 
-    # ------------------------------------------------------------------ the common ESS tables
-    def ess_breakdown(self, by: list[str], name: str, title: str, *, wide: str | None = None) -> None:
-        """ESS establishments and jobs by ``by`` (a breakdown of the plan), as a table or a cross-table.
-
-        With ``wide`` (one of ``by``), the page shows the jobs spread over that column and
-        the file keeps one line per cell (:meth:`crosstab`).
-        """
-        jobs, units = self.select("ess_jobs", tuple(by)), self.select("ess_units", tuple(by))
-        cells = derived.breakdown(jobs, units, list(by), JOBS_LABEL)
-        unit = "nombre d'établissements ; nombre de postes au 31/12"
-        args = {
-            "protected": {"postes": jobs, "etablissements": units},
-            "plan": [f"ess_jobs|{'|'.join(by)}", f"ess_units|{'|'.join(by)}"],
-        }
-        if wide is None:
-            self.table(cells, name, title, unit, **args)
-            return
-        title += f" (postes au 31/12 ; établissements dans le fichier {name}.csv)"
-        rows = [c for c in by if c != wide]
-        self.crosstab(cells, name, title, unit, rows=rows, columns=wide, value=JOBS_LABEL, **args)
-
-    def ess_share(self, index: str, name: str, title: str) -> pd.DataFrame:
-        """ESS share of total and private salaried jobs by ``index`` (:func:`derived.ess_share`); returns the table."""
-        table, audit = derived.ess_share(self.cells, index)
-        self.table(
-            table,
-            name,
-            title,
-            "établissements ; postes au 31/12 ; %",
-            protected=audit,
-            plan=[f"all_jobs|{index}|field", f"private_jobs|{index}|field", f"ess_units|{index}|ess_family"],
-            decimals={"Part dans l'emploi total (%)": 1, "Part dans l'emploi privé (%)": 1},
-        )
-        return table
-
-    def series(self, name: str, title: str, unit: str = "postes") -> evolution.Series:
-        """Publish the protected series of ESS jobs by territory (rows) and year (columns); return it.
-
-        From the first year of the study to the edition year (the years protected with
-        the edition); masked cells blank, the zone last. The caption's date is the period.
-        """
-        first = self.first_year if self.first_year is not None else self.year
-        s = evolution.series(self.cells, first, self.year)
-        self.table(
-            evolution.series_table(s),
-            name,
-            f"{title}, {first}-{self.year}",
-            unit,
-            plan=["ess_jobs|country|nuts3"],
-            date=f"31/12/{first} à 31/12/{self.year}",
-        )
-        return s
-
     # ------------------------------------------------------------------ figures
     def figure(
         self, fig: plt.Figure, title: str, unit: str, *, territory: str | None = None, date: str | None = None
     ) -> None:
         """Show a figure (embedded PNG, French number ticks) with its caption; the figure is closed."""
         display(HTML(figures.to_html(fig, self.caption(title, unit, territory, date))))
-
-    # ------------------------------------------------------------------ annexes
-    def annexed(self) -> dict[str, pd.DataFrame]:
-        """The protected tables counted in the secrecy annex, by annex name, in publication order."""
-        return {r.annex: next(iter(r.protected.values())) for r in self.registry if r.annex}
-
-    def secrecy_table(self) -> pd.DataFrame:
-        """One row per protected table registered (see :func:`secrecy_summary`)."""
-        return secrecy_summary(self.annexed())
-
-    def secrecy_annex(self) -> None:
-        """Publish the secrecy annex: every protected table registered, then the joint audit of the shared cells."""
-        self.table(
-            self.secrecy_table(),
-            "qualite_secret_statistique",
-            "Secret statistique : cases masquées et contrôle",
-            "cases (postes)",
-        )
-        first = self.first_year if self.first_year is not None else self.year
-        years = derived.series_years(self.cells, "ess_jobs", ("country", "nuts3"), first, self.year)
-        scopes = shared_cells.scopes_of(self.year, years)
-        joint = disclosure.audit_joint(list(self.cells.values()), [scopes[n] for n in self.cells])
-        self.text(
-            f"Les {len(self.cells)} tableaux dont les cases se recoupent (ce diagnostic et les fiches "
-            "territoriales de la zone) sont protégés ensemble : une case a le même statut partout, et le "
-            f"contrôle conjoint de toutes leurs relations d'addition trouve **{len(joint)}** case masquée "
-            "recalculable."
-        )
-
-    def quality_annex(self, establishments: pd.DataFrame) -> None:
-        """Publish the quality annex of the processed year (:mod:`desir_analysis.analysis.quality`).
-
-        Raw-line accounting per file, rejected lines by reason (or a sentence when there
-        are none), out-of-scope lines by reason, then the sources, the estimated
-        headcounts and the codes that could not be classified (from ``establishments``).
-        """
-        files = "fichiers sources"
-        self.table(
-            quality.line_accounting(self.provenance),
-            "qualite_comptabilite_lignes",
-            "Comptabilité des lignes brutes",
-            "lignes",
-            territory=files,
-        )
-        rejects = quality.rejects_by_reason(store.load(self.year, "rejects", self.processed_dir))
-        if rejects.empty:
-            self.text(f"**Aucune ligne rejetée** pour {self.year} (aucune ligne illisible, aucun code invalide).")
-        else:
-            self.table(rejects, "qualite_rejets", "Lignes rejetées par motif", "lignes", territory=files)
-        scope = store.load(self.year, "scope", self.processed_dir)
-        self.table(
-            quality.scope_by_reason(scope, labels.SCOPE_FR),
-            "qualite_hors_champ",
-            "Lignes hors champ par motif",
-            "lignes",
-            territory=files,
-        )
-        self.secrecy_annex()
-        self.table(
-            quality.sources(self.provenance),
-            "provenance_sources",
-            "Provenance des fichiers sources",
-            "fichiers",
-            territory=files,
-        )
-        self.table(
-            quality.estimated_headcounts(establishments),
-            "qualite_effectifs_estimes",
-            "Effectifs estimés d'après la tranche Sirene (mode public)",
-            "établissements",
-        )
-        self.table(
-            quality.unclassified_codes(establishments),
-            "qualite_codes_inconnus",
-            "Codes non classés (famille, secteur ou territoire inconnus)",
-            "établissements",
-        )
-
-
-def crosstab_view(
-    cells: pd.DataFrame, rows: list[str], columns: str, value: str, order: list[str] | None = None
-) -> pd.DataFrame:
-    """Wide view of a long table of published cells: ``rows`` × ``columns`` of ``value``, with a row status.
-
-    Cells absent from the long table (no establishment at all) are true zeros (0);
-    present but suppressed cells stay missing. Columns follow ``order`` (others after,
-    sorted), the margin :data:`disclosure.TOTAL` last; the margin row comes last.
-    The ``status`` column combines the row's statuses (:func:`disclosure.combine_status`).
-    """
-    rank = {v: i for i, v in enumerate(order or [])}
-    wide = cells.pivot(index=rows, columns=columns, values=value)
-    absent = cells.assign(_x=1).pivot(index=rows, columns=columns, values="_x").isna()
-    wide = wide.mask(absent, 0)
-    wide = wide[sorted(wide.columns, key=lambda v: (v == disclosure.TOTAL, rank.get(v, len(rank)), v))]
-    view = wide.reset_index()
-    view.columns.name = None
-    view["status"] = disclosure.combine_status(cells.pivot(index=rows, columns=columns, values="status")).to_numpy()
-    return view.sort_values(rows, key=lambda s: s.eq(disclosure.TOTAL), ignore_index=True)
-
-
-def secrecy_summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Secrecy annex: for each protected table, its cells, primary and secondary suppressions.
-
-    Columns: Tableau, Cases, Secret primaire, Secret secondaire, Masquées (règle naïve:
-    every cell of a row or column holding a primary cell), Cases recalculables (audit:
-    suppressed cells recoverable exactly by linear algebra from the published ones).
-    """
-    rows = []
-    for name, t in tables.items():
-        o = disclosure.over_suppression(t).set_index("method")
-        rows.append(
-            {
-                "Tableau": name,
-                "Cases": int(o.loc["protect", "cells"]),
-                "Secret primaire": int((t["status"] == "primary").sum()),
-                "Secret secondaire": int(o.loc["protect", "secondary"]),
-                "Masquées, règle naïve": int(o.loc["naive", "suppressed"]),
-                "Cases recalculables (audit)": len(disclosure.audit(t)),
-            }
-        )
-    return pd.DataFrame(rows)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from desir_analysis.analysis.disclosure import TOTAL, combine_status
+
 STATUSES = ("published", "primary", "secondary")
 SECRET_MARK = "s"
 STATUS_HEADER = "Secret"
@@ -169,3 +171,24 @@ def publish(
     with pd.ExcelWriter(book, engine="openpyxl", mode=mode, **kwargs) as xw:
         out.to_excel(xw, sheet_name=name[:31], index=False)
     return to_html(shown, caption, decimals)
+
+
+def crosstab_view(
+    cells: pd.DataFrame, rows: list[str], columns: str, value: str, order: list[str] | None = None
+) -> pd.DataFrame:
+    """Wide view of a long table of published cells: ``rows`` × ``columns`` of ``value``, with a row status.
+
+    Cells absent from the long table (no establishment at all) are true zeros (0);
+    present but suppressed cells stay missing. Columns follow ``order`` (others after,
+    sorted), the margin :data:`TOTAL` last; the margin row comes last.
+    The ``status`` column combines the row's statuses (:func:`combine_status`).
+    """
+    rank = {v: i for i, v in enumerate(order or [])}
+    wide = cells.pivot(index=rows, columns=columns, values=value)
+    absent = cells.assign(_x=1).pivot(index=rows, columns=columns, values="_x").isna()
+    wide = wide.mask(absent, 0)
+    wide = wide[sorted(wide.columns, key=lambda v: (v == TOTAL, rank.get(v, len(rank)), v))]
+    view = wide.reset_index()
+    view.columns.name = None
+    view["status"] = combine_status(cells.pivot(index=rows, columns=columns, values="status")).to_numpy()
+    return view.sort_values(rows, key=lambda s: s.eq(TOTAL), ignore_index=True)
