@@ -148,9 +148,7 @@ def test_publishable_labels_codes_sorts_by_label_and_names_the_margin():
 
 @settings(max_examples=60, deadline=None)
 @given(
-    hs.lists(
-        hs.tuples(hs.integers(1, 500), hs.integers(0, 500), hs.booleans(), hs.booleans()), min_size=1, max_size=6
-    )
+    hs.lists(hs.tuples(hs.integers(1, 500), hs.integers(0, 500), hs.booleans(), hs.booleans()), min_size=1, max_size=6)
 )
 def test_women_share_never_shows_a_number_of_a_masked_row(rows):
     by = ("country", "sector_group")

@@ -27,7 +27,9 @@ def test_edition_index_lists_studies_sheets_and_tables_escaped(tmp_path):
 def test_root_index_lists_editions_newest_first(tmp_path):
     for year in (2022, 2023):
         (tmp_path / str(year)).mkdir()
-        (tmp_path / str(year) / "edition.json").write_text(json.dumps({"date": f"{year}-12-01", "zone_label": "zone <A>"}))
+        (tmp_path / str(year) / "edition.json").write_text(
+            json.dumps({"date": f"{year}-12-01", "zone_label": "zone <A>"})
+        )
     page = runner.write_root_index(tmp_path, {"date": "Produite le", "zone_label": "Zone"}).read_text(encoding="utf-8")
     assert page.index("Édition 2023") < page.index("Édition 2022")
     assert "zone &lt;A&gt;" in page and "<th>Zone</th>" in page

@@ -103,8 +103,15 @@ def test_crosstab_publishes_the_long_file_with_labels_and_shows_the_wide_view(tm
     t = disclosure.protect(_micro(), BY, "headcount", "establishment_id")
     long = disclosure.blank_suppressed(t, ["headcount"])[[*BY, "headcount", "status"]]
     s.crosstab(
-        long, "essai_croise", "Titre", "postes", rows=["country"], columns="ess_family", value="headcount",
-        plan=["ess_jobs|nuts3|ess_family"], protected={"postes": t},
+        long,
+        "essai_croise",
+        "Titre",
+        "postes",
+        rows=["country"],
+        columns="ess_family",
+        value="headcount",
+        plan=["ess_jobs|nuts3|ess_family"],
+        protected={"postes": t},
     )
     html = s.registry[-1].html
     csv = pd.read_csv(tmp_path / "tables" / "essai_croise.csv")
