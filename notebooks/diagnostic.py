@@ -40,7 +40,9 @@ est = zone_data.establishments(year, zone, perimeter, study.processed_dir)
 ess = est[est["in_ess"]]
 TOTAL, COUNTRY = derived.TOTAL, labels.COUNTRY_FR
 PERIMETER = labels.perimeter_fr()[perimeter]
-COUNTRIES = " et ".join(COUNTRY[c] for c in study.provenance["countries"])
+COUNTRIES = " et ".join(
+    COUNTRY[c] for c in study.provenance["countries"] if c in set(est["country"])
+)
 
 # %% [markdown]
 # # Diagnostic transfrontalier de l'économie sociale et solidaire
@@ -50,8 +52,7 @@ study.banner()
 study.text(
     f"Édition **{year}** — {study.territory} — périmètre : **{PERIMETER}** (`{perimeter}`). "
     f"Établissements employeurs (lieu de travail) et postes salariés au {study.reference_date} ; "
-    f"{COUNTRIES}. Les deux pays sont classés par la même définition commune "
-    "(note « Définition commune de l'ESS »)."
+    f"{COUNTRIES}. " + narrative.coverage(perimeter)
 )
 
 # %% [markdown]

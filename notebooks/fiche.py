@@ -55,7 +55,7 @@ study.banner(what="Fiche établie")
 study.text(
     f"## {NAME} ({labels.COUNTRY_FR[facts.country]}, NUTS 3 {territory}) — édition {year}\n\n"
     f"Périmètre : **{labels.perimeter_fr()[perimeter]}**. Établissements employeurs et postes "
-    f"salariés au {study.reference_date}, comparés à l'ensemble de la {labels.ZONE_FR[zone]}."
+    f"salariés au {study.reference_date}, comparés à l'ensemble de la {labels.zone_fr()[zone]}."
 )
 
 # %% [markdown]

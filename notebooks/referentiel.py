@@ -23,7 +23,7 @@ from desir_analysis.publish import definition, labels
 from desir_analysis.publish.study import Study
 
 study = Study.of_reference("referentiel", year, output_dir=output_dir)
-ZONE = labels.ZONE_SHORT_FR[zone]
+ZONE = labels.zone_short_fr()[zone]
 NONE = "sans objet"
 CODES = "nombre de codes"
 
@@ -67,6 +67,21 @@ study.table(
 )
 
 # %% [markdown]
+# ### Chaque périmètre et le socle transfrontalier commun
+#
+# Pour chaque périmètre et chaque pays : les codes de forme juridique qu'il partage avec le socle
+# commun, ceux qu'il ajoute et ceux qu'il laisse de côté (un périmètre composé, comme `national`,
+# compte chaque pays selon sa propre définition).
+
+# %%
+study.table(
+    definition.reconciliation_with_core(),
+    "perimetres_et_socle_commun",
+    "Codes de forme juridique : chaque périmètre rapproché du socle transfrontalier commun",
+    CODES,
+)
+
+# %% [markdown]
 # ## Cas débattus et décisions
 #
 # Les décisions ci-dessous sont tranchées dans le référentiel ; la raison figure sur la ligne.
@@ -97,6 +112,7 @@ study.table(
 # ## Territoires de la zone d'étude
 
 # %%
+study.table(definition.study_zones(), "zones_etude", "Zones d'étude", "sans objet")
 territories = definition.zone_territories(zone)
 study.text(f"La {ZONE} compte **{territories['NUTS 3'].nunique()} territoires NUTS 3**.")
 study.table(

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from desir_analysis import reference
 from desir_analysis.analysis import indicators as ind
 
 
@@ -161,7 +162,11 @@ def test_location_quotient_against_the_country(demo_processed):
     nat = pd.read_parquet(out / "2023" / "national_aggregates.parquet")
     fr = est[est["country"] == "FR"]
     ref = ind.national_reference(nat, "FR", "insee")
-    assert ref["jobs"].sum() == pytest.approx(nat.loc[(nat["country"] == "FR") & nat["in_insee"], "jobs"].sum())
+    lf = reference.legal_forms()
+    insee_codes = set(lf.loc[(lf["country"] == "FR") & lf["insee"].eq("yes"), "code"])  # INSEE: no conditional form
+    fr_nat = nat[nat["country"] == "FR"]
+    by_hand = fr_nat[fr_nat["legal_form"].isin(insee_codes) & ~fr_nat["activity_excluded"]]["jobs"].sum()
+    assert by_hand > 0 and ref["jobs"].sum() == pytest.approx(by_hand)
     ess = ind.flag_perimeter(fr, "insee")
     ess = ess[ess["in_ess"]].assign(jobs=lambda d: d["headcount"].astype(float))
     lq = ind.location_quotient(ess, "nuts3", "sector_group", "jobs", reference=ref)

@@ -716,14 +716,57 @@ def write(df: pd.DataFrame, name: str) -> None:
     print(f"{name}: {len(df)} rows")
 
 
+DERIVED_PERIMETERS = ("insee", "ess_law_2014", "concertes", "core_crossborder")
+DERIVED_ZONES = ("desir", "interreg_fwvl")
+
+
+def membership_table(lf: pd.DataFrame) -> pd.DataFrame:
+    """The long ``perimeter_membership.csv`` from the decisions above (one row per member form).
+
+    Rows of perimeters this script does not derive (added by hand as data) are kept as they are.
+    """
+    long = lf.melt(
+        id_vars=["country", "code"], value_vars=list(DERIVED_PERIMETERS), var_name="perimeter", value_name="membership"
+    )
+    long = long[long["membership"] != N].rename(columns={"code": "legal_form"})
+    order = {name: i for i, name in enumerate(DERIVED_PERIMETERS)}
+    long = long.assign(_o=long["perimeter"].map(order)).sort_values(["_o", "country", "legal_form"], kind="stable")
+    long = long[["perimeter", "country", "legal_form", "membership"]]
+    old = REF / "perimeter_membership.csv"
+    if old.exists():
+        kept = pd.read_csv(old, dtype=str, keep_default_na=False)
+        long = pd.concat([long, kept[~kept["perimeter"].isin(DERIVED_PERIMETERS)]], ignore_index=True)
+    return long
+
+
+def with_zones_column(terr: pd.DataFrame) -> pd.DataFrame:
+    """``zone_<name>`` flags of the derived zones -> the ``zones`` column (``|``), other zones' memberships kept."""
+    extra = {}
+    old = REF / "territories.csv"
+    if old.exists():
+        o = pd.read_csv(old, dtype=str, keep_default_na=False)
+        for key, zs in zip(zip(o["country"], o["code"], strict=True), o["zones"].str.split("|"), strict=True):
+            extra[key] = [z for z in zs if z and z not in DERIVED_ZONES]
+    zones = []
+    for _, r in terr.iterrows():
+        zs = [z for z in DERIVED_ZONES if r[f"zone_{z}"]] + extra.get((r["country"], r["code"]), [])
+        zones.append("|".join(zs))
+    cols = [c for c in terr.columns if not c.startswith("zone_")]
+    out = terr[cols].assign(zones=zones)
+    i = cols.index("province") + 1
+    return out[cols[:i] + ["zones"] + cols[i:]]
+
+
 def main() -> None:
     """Derive the tables."""
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
     a = p.parse_args()
-    write(legal_forms(a.shared), "legal_forms.csv")
+    lf = legal_forms(a.shared)
+    write(membership_table(lf), "perimeter_membership.csv")
+    write(lf.drop(columns=list(DERIVED_PERIMETERS)), "legal_forms.csv")
     write(sectors(a.shared), "sectors.csv")
-    write(territories(a.shared), "territories.csv")
+    write(with_zones_column(territories(a.shared)), "territories.csv")
     write(commune_changes(), "commune_changes.csv")
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from desir_analysis import __version__, build, config, demo, reference
 from desir_analysis.analysis import cells as shared_cells
 from desir_analysis.publish import labels, runner
+from desir_analysis.reference import membership as perimeters
 
 
 def _years(args: argparse.Namespace) -> list[int]:
@@ -57,8 +58,9 @@ def _jobs(args: argparse.Namespace) -> list[runner.Job]:
     for name in names:
         study = runner.STUDIES[name]
         if name == "fiches":
-            nuts3 = build.load(args.year, "establishments", columns=["nuts3"])["nuts3"]
-            present = set(nuts3.dropna().unique())
+            est = build.load(args.year, "establishments", columns=["country", "nuts3"])
+            est = est[est["country"].isin(perimeters.countries(args.perimeter))]
+            present = set(est["nuts3"].dropna().unique())
             terr = reference.territories()
             terr = terr[terr[f"zone_{args.zone}"] & terr["level"].ne("commune") & terr["nuts3"].isin(present)]
             label = labels.territory_fr()
@@ -115,7 +117,7 @@ def _report(args: argparse.Namespace) -> int:
         "perimeter": args.perimeter,
         "perimeter_label": labels.perimeter_fr()[args.perimeter],
         "zone": args.zone,
-        "zone_label": labels.ZONE_FR[args.zone],
+        "zone_label": labels.zone_fr()[args.zone],
         "code_version": __version__,
         "demo": prov["demo"],
         "studies": [j.name for j, _ in produced],
@@ -159,12 +161,15 @@ def main(argv: list[str] | None = None) -> int:
     bld.set_defaults(year=2023)
     rep = sub.add_parser("report", parents=[common], help="build, then render the studies to reports/<year>/")
     rep.add_argument("--year", type=int, default=2023)
-    rep.add_argument("--zone", default="desir", choices=["desir", "interreg_fwvl"])
+    rep.add_argument("--zone", default="desir", choices=reference.zone_names(), help="study zone (reference/zones.csv)")
     rep.add_argument(
         "--study", action="append", help="diagnostic | referentiel | fiches | all (repeatable); default: all"
     )
     rep.add_argument(
-        "--perimeter", default="core_crossborder", choices=["core_crossborder", "insee", "ess_law_2014", "concertes"]
+        "--perimeter",
+        default="core_crossborder",
+        choices=reference.perimeter_names(),
+        help="named perimeter (reference/perimeters.csv)",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)

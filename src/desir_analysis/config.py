@@ -17,6 +17,9 @@ RAW_DATA_DIR: Path = DATA_DIR / "raw"
 PROCESSED_DATA_DIR: Path = DATA_DIR / "processed"
 REPORTS_DIR: Path = PROJ_ROOT / "reports"
 NOTEBOOKS_DIR: Path = PROJ_ROOT / "notebooks"
+#: The reference tables (package data). ``DESIR_REFERENCE_DIR`` points to another copy, e.g. to try a
+#: perimeter or a zone before adding it to the package (the tests do).
+REFERENCE_DIR: Path = Path(os.environ.get("DESIR_REFERENCE_DIR") or Path(__file__).resolve().parent / "reference")
 
 #: What every output made from the generated demo files says.
 DEMO_NOTICE = "données de démonstration (synthétiques)"

@@ -25,8 +25,8 @@ import pandas as pd
 
 from desir_analysis import build, config, reference
 from desir_analysis.analysis import disclosure, indicators
-from desir_analysis.build.fingerprint import fingerprint
-from desir_analysis.reference import classify
+from desir_analysis.build.cache_keys import fingerprint
+from desir_analysis.reference import classify, membership
 
 UNIT = "establishment_id"
 JOBS, UNITS = "headcount", "one"
@@ -124,7 +124,11 @@ def scopes_of(year: int, series_years: list[int]) -> dict[str, dict]:
 def zone_frames(
     year: int, zone: str, perimeter: str, first_year: int, processed_dir: Path | None = None
 ) -> tuple[pd.DataFrame, dict[int, pd.DataFrame]]:
-    """The zone's establishments of ``year`` and the ESS rows of every year since ``first_year`` (breakdowns added)."""
+    """The zone's establishments of ``year`` and the ESS rows of every year since ``first_year`` (breakdowns added).
+
+    Only the countries the perimeter covers: a perimeter of one country (``insee``,
+    ``concertes``) makes every table of the edition a table of that country.
+    """
     series = {}
     est = None
     for y in range(first_year, year + 1):
@@ -132,7 +136,8 @@ def zone_frames(
             e = build.load(y, "establishments", processed_dir)
         except FileNotFoundError:
             continue
-        e = with_breakdowns(indicators.flag_perimeter(e[classify.in_zone(e, zone)], perimeter))
+        e = e[classify.in_zone(e, zone) & e["country"].isin(membership.countries(perimeter))]
+        e = with_breakdowns(indicators.flag_perimeter(e, perimeter))
         series[y] = e[e["in_ess"]]
         if y == year:
             est = e

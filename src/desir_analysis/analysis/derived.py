@@ -276,6 +276,8 @@ def sector_specialisation(jobs: pd.DataFrame, national: pd.DataFrame, country: s
         country: the country's code.
     """
     w = jobs.pivot(index="sector_group", columns="field", values="headcount")
+    if ESS not in w.columns:  # no ESS establishment of the perimeter in this country
+        return pd.DataFrame()
     row_status = disclosure.combine_status(jobs.pivot(index="sector_group", columns="field", values="status"))
     zone = w[ESS].drop(index=TOTAL, errors="ignore").dropna().rename("jobs").reset_index()
     lq = indicators.location_quotient(

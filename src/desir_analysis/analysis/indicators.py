@@ -287,16 +287,14 @@ def national_reference(
 ) -> pd.DataFrame:
     """Country totals from ``national_aggregates`` (whole country, not only the zone).
 
-    ``perimeter`` keeps the rows of that named perimeter (``in_<perimeter>``); the
+    ``perimeter`` keeps the rows of that named perimeter (:func:`membership.in_perimeter` on the
+    aggregates' legal forms and flags); the
     result (``by`` + ``jobs`` + ``n_establishments``) serves as the reference of
     :func:`location_quotient` or :func:`shift_share`.
     """
     n = national[national["country"] == country]
     if perimeter is not None:
-        col = f"in_{perimeter}"
-        if col not in n.columns:
-            raise IndicatorError(f"national_aggregates has no column {col!r}")
-        n = n[n[col]]
+        n = n[perimeters.in_perimeter(n, perimeter)]
     return n.groupby(list(by), as_index=False)[["jobs", "n_establishments"]].sum()
 
 

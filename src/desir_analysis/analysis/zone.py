@@ -24,9 +24,13 @@ PUBLISHED = "published"
 
 
 def establishments(year: int, zone: str, perimeter: str, processed_dir: Path | None = None) -> pd.DataFrame:
-    """The zone's employer establishments of ``year``, flagged ``in_ess`` for the perimeter, with breakdown columns."""
+    """The zone's employer establishments of ``year`` in the perimeter's countries, flagged ``in_ess``.
+
+    With the breakdown columns of the publication plan (:func:`cells.with_breakdowns`).
+    """
     est = store.load(year, "establishments", processed_dir)
-    return shared_cells.with_breakdowns(indicators.flag_perimeter(est[classify.in_zone(est, zone)], perimeter))
+    est = est[classify.in_zone(est, zone) & est["country"].isin(membership.countries(perimeter))]
+    return shared_cells.with_breakdowns(indicators.flag_perimeter(est, perimeter))
 
 
 def population_of_year(population: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -62,14 +66,14 @@ def territory_context(
     """Country and populations (territory, rest of the zone, zone) of a territory of the zone.
 
     Population on 1 January of ``year`` (Statbel, else INSEE, else Eurostat); the zone is
-    the territories with at least one employer establishment in the processed year (whatever
-    the perimeter: ``perimeter`` is accepted for symmetry with the other loaders).
+    its territories, in the countries the perimeter covers, with at least one employer
+    establishment in the processed year.
 
     Raises:
         ValueError: the territory has no employer establishment in the zone that year.
     """
-    est = store.load(year, "establishments", processed_dir, columns=["country", "nuts3", f"zone_{zone}"])
-    est = est[est[f"zone_{zone}"]]
+    est = store.load(year, "establishments", processed_dir, columns=["country", "territory", "nuts3"])
+    est = est[classify.in_zone(est, zone) & est["country"].isin(membership.countries(perimeter))]
     here = est[est["nuts3"] == territory]
     if here.empty:
         raise ValueError(f"territory {territory!r} has no establishment in zone {zone!r} for {year}")

@@ -177,7 +177,7 @@ def belgian_year(inp: BelgianInputs, year: int, zone_arrondissements: set[str]) 
     )
     national = finish_establishments(nat)
     arr = national["territory"]
-    in_zone = codes.isin(arr, zone_arrondissements) | national["zone_interreg_fwvl"].fillna(False).to_numpy(dtype=bool)
+    in_zone = codes.isin(arr, zone_arrondissements) | national["in_any_zone"].fillna(False).to_numpy(dtype=bool)
     est = national[in_zone].reset_index(drop=True)
     # --- accounting --------------------------------------------------------------------------
     rejects, scope, kept, raw = [inp.kbo.rejects, inp.employment_rejects], [], {}, dict(inp.kbo.rows)

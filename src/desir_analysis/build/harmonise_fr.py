@@ -16,10 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from desir_analysis import reference
 from desir_analysis.build.schemas import size_band
 from desir_analysis.reference import classify, codes
-from desir_analysis.reference import membership as perimeters
 from desir_analysis.sources import sirene
 from desir_analysis.sources.rejects import reject_rows
 
@@ -333,14 +331,30 @@ def national_aggregates_fr(national: pd.DataFrame) -> pd.DataFrame:
 def aggregate_national(c: pd.DataFrame, estimated: bool) -> pd.DataFrame:
     """Sum classified rows (``n_establishments``, ``jobs``) to the national-aggregates contract.
 
-    Keys: country × year × ess_family × sector_group × public_sector × nuts3 ×
-    activity_excluded × membership of every named perimeter (``in_<name>``), so
-    that national shares can be computed for any perimeter.
+    Keys: country × year × legal_form × ess_family × ess_register_flag ×
+    social_enterprise_approved × sector_group × public_sector × nuts3 × activity_excluded:
+    what any perimeter needs (:func:`membership.in_perimeter` works on these rows), so a
+    perimeter added to the reference tables needs no rebuild.
     """
-    keys = ["country", "year", "ess_family", "sector_group", "public_sector", "nuts3", "activity_excluded"]
-    for name in reference.perimeters()["perimeter"]:
-        c[f"in_{name}"] = perimeters.in_perimeter(c, name)
-        keys.append(f"in_{name}")
+    keys = [
+        "country",
+        "year",
+        "legal_form",
+        "ess_family",
+        "ess_register_flag",
+        "social_enterprise_approved",
+        "sector_group",
+        "public_sector",
+        "nuts3",
+        "activity_excluded",
+    ]
+    c = c.assign(
+        legal_form=c["legal_form"].astype("string").fillna(""),
+        ess_register_flag=c["ess_register_flag"].astype("string").fillna("") if "ess_register_flag" in c else "",
+        social_enterprise_approved=c["social_enterprise_approved"].fillna(False).astype(bool)
+        if "social_enterprise_approved" in c
+        else False,
+    )
     c["public_sector"] = c["public_sector"].fillna(False)
     c["nuts3"] = c["nuts3"].fillna("")
     out = c.groupby(keys, as_index=False, sort=True).agg(
@@ -348,7 +362,16 @@ def aggregate_national(c: pd.DataFrame, estimated: bool) -> pd.DataFrame:
     )
     out["nuts3"] = out["nuts3"].replace("", pd.NA).astype("string")
     out["jobs_estimated"] = estimated
-    out = out.astype({"country": "string", "ess_family": "string", "sector_group": "string"})
+    out = out.astype(
+        {
+            "country": "string",
+            "legal_form": "string",
+            "ess_family": "string",
+            "ess_register_flag": "string",
+            "sector_group": "string",
+        }
+    )
+    out["social_enterprise_approved"] = out["social_enterprise_approved"].astype(bool)
     out["public_sector"] = out["public_sector"].astype(bool)
     out["year"] = out["year"].astype("int64")
     out["n_establishments"] = out["n_establishments"].astype("int64")

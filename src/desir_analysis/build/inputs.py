@@ -25,8 +25,14 @@ from desir_analysis.sources import population as population_src
 from desir_analysis.sources.csvfile import locate, valid_row_lines
 from desir_analysis.sources.rejects import no_rejects, unreadable
 
-#: The widest study zone: the build keeps its rows (every other zone lies inside it).
-PROCESSED_ZONE = "interreg_fwvl"
+#: What the build keeps: the territories of every study zone of ``zones.csv`` (their union).
+PROCESSED_ZONE = "every zone of zones.csv"
+
+
+def kept_territories(country: str) -> set[str]:
+    """Territory codes (FR départements, BE arrondissements or communes) of a country in at least one zone."""
+    t = reference.territories()
+    return set(t.loc[(t["country"] == country) & t["in_any_zone"], "code"])
 
 
 @dataclass
@@ -156,7 +162,7 @@ def source_meta(path: Path) -> dict:
 
 def read_french(src: FrenchSources, years: list[int], mode: str, progress: bool) -> FrenchInputs:
     """Read every French source once (the stock streamed)."""
-    zone_deps = set(reference.territories().query(f"country == 'FR' and zone_{PROCESSED_ZONE}")["code"])
+    zone_deps = kept_territories("FR")
     units = sirene.read_legal_units(src.units, progress=progress)
     emp, emp_rej, emp_rows, lookups = None, pd.DataFrame(), {}, None
     if mode == "employment":

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from desir_analysis import __version__, config, reference
+from desir_analysis import __version__, config
 from desir_analysis.build import schemas
+from desir_analysis.build.cache_keys import code_fingerprint, fingerprint, sha256_file
 from desir_analysis.build.errors import BuildError
-from desir_analysis.build.fingerprint import code_fingerprint, fingerprint, sha256_file
 from desir_analysis.build.harmonise_be import BelgianInputs, belgian_year
 from desir_analysis.build.harmonise_fr import (
     FrenchInputs,
@@ -36,6 +36,7 @@ from desir_analysis.build.inputs import (
     PROCESSED_ZONE,
     discover_be,
     discover_fr,
+    kept_territories,
     population_files,
     read_belgian,
     read_french,
@@ -115,7 +116,7 @@ def build(
     be_inputs = read_belgian(be_src) if be_src is not None else None
     if be_inputs is None:
         print("[desir] pas de fichiers belges (be/kbo + be/employment) : volet belge absent", flush=True)
-    be_zone = set(reference.territories().query(f"country == 'BE' and zone_{PROCESSED_ZONE}")["code"])
+    be_zone = kept_territories("BE")
     population, population_counts = read_population(raw)
     context = _YearContext(
         inputs,

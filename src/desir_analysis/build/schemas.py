@@ -57,10 +57,9 @@ NATIONAL_AGGREGATES = {
     "n_establishments": "int",
     "jobs": "float",
     "jobs_estimated": "bool",
-    "in_insee": "bool",
-    "in_ess_law_2014": "bool",
-    "in_concertes": "bool",
-    "in_core_crossborder": "bool",
+    "legal_form": "str",
+    "ess_register_flag": "str",
+    "social_enterprise_approved": "bool",
 }
 REJECTS = {"country": "str", "year": "int", "source_file": "str", "line": "int", "record_id": "str", "reason": "str"}
 SCOPE = {"country": "str", "year": "int", "source_file": "str", "reason": "str", "n_records": "int"}

@@ -25,7 +25,10 @@ def named_perimeters() -> pd.DataFrame:
     per = membership.list_perimeters()[
         ["perimeter", "version", "countries", "applies_activity_exclusions", "label_fr", "description"]
     ]
-    per = per.assign(applies_activity_exclusions=per["applies_activity_exclusions"].map(YES_NO))
+    composite = per["perimeter"].map(lambda p: bool(reference.components(p)))
+    per = per.assign(
+        applies_activity_exclusions=per["applies_activity_exclusions"].map(YES_NO).where(~composite, "selon le pays")
+    )
     per.columns = ["Périmètre", "Version", "Pays", "Exclusions d'activité", "Intitulé", "Définition"]
     return per
 
@@ -102,3 +105,51 @@ def personal_services_codes() -> pd.DataFrame:
     ps = ps.assign(field=ps["field"].map({"core": "cœur", "extended": "élargi"}))
     ps.columns = ["Pays", "Type de code", "Code", "Libellé", "Champ", "Règle"]
     return ps
+
+
+def reconciliation_with_core(core: str = "core_crossborder") -> pd.DataFrame:
+    """Per perimeter and country: the legal-form codes it shares with the common core, adds, or leaves out.
+
+    Counted on the official code lists (``legal_forms.csv``); a conditional membership
+    (``if_ess_flag``, ``if_approved``) counts as member. A composite perimeter counts each
+    country by its component. Columns: Périmètre, Pays, Famille, codes in both, only in the
+    perimeter, only in the core.
+    """
+    lf = reference.legal_forms()
+    rows = []
+    for name in reference.perimeter_names():
+        if name == core:
+            continue
+        parts = reference.components(name) or {c: name for c in membership.countries(name)}
+        for country, base in parts.items():
+            sub = lf[lf["country"] == country]
+            a, b = sub[base].ne("no"), sub[core].ne("no")
+            per_family = (
+                pd.DataFrame({"fam": sub["ess_family"], "both": a & b, "only_p": a & ~b, "only_core": ~a & b})
+                .groupby("fam")[["both", "only_p", "only_core"]]
+                .sum()
+            )
+            per_family = per_family[per_family.sum(axis=1) > 0]
+            for fam, r in per_family.iterrows():
+                rows.append(
+                    {
+                        "Périmètre": labels.perimeter_fr()[name],
+                        "Pays": labels.COUNTRY_FR[country],
+                        "Famille": labels.FAMILY_FR.get(fam, fam),
+                        "Codes dans les deux": int(r["both"]),
+                        "Seulement dans le périmètre": int(r["only_p"]),
+                        "Seulement dans le socle commun": int(r["only_core"]),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def study_zones() -> pd.DataFrame:
+    """The study zones of ``zones.csv``: name, label, description and number of NUTS 3 territories."""
+    z = reference.zones()
+    terr = reference.territories()
+    terr = terr[terr["level"].ne("commune")]
+    counts = {name: int(terr.loc[terr[f"zone_{name}"], "nuts3"].nunique()) for name in z["zone"]}
+    out = z[["zone", "label_fr", "description"]].assign(n=z["zone"].map(counts))
+    out.columns = ["Zone", "Intitulé", "Définition", "Territoires NUTS 3"]
+    return out

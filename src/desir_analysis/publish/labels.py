@@ -24,12 +24,6 @@ SIZE_FR = {
     "250+": "250 et plus",
     "unknown": "Inconnue",
 }
-ZONE_FR = {
-    "desir": "zone DESIR (Nord, Pas-de-Calais, Hainaut, Namur, Luxembourg)",
-    "interreg_fwvl": "zone Interreg France-Wallonie-Vlaanderen",
-}
-#: Short names of the zones (the référentiel's captions).
-ZONE_SHORT_FR = {"desir": "zone DESIR", "interreg_fwvl": "zone Interreg France-Wallonie-Vlaanderen"}
 COUNTRY_FR = {"FR": "France", "BE": "Belgique"}
 
 
@@ -44,6 +38,18 @@ def territory_fr() -> dict[str, str]:
     t = reference.territories()
     t = t[t["level"] != "commune"]
     return dict(zip(t["nuts3"], t["label_fr"].str.replace("Arrondissement d(e |')", "", regex=True), strict=False))
+
+
+def zone_fr() -> dict[str, str]:
+    """Zone name -> French name (``zones.csv``: the captions' territory)."""
+    z = reference.zones()
+    return dict(zip(z["zone"], z["label_fr"], strict=True))
+
+
+def zone_short_fr() -> dict[str, str]:
+    """Zone name -> short French name (the référentiel's captions)."""
+    z = reference.zones()
+    return dict(zip(z["zone"], z["label_short_fr"], strict=True))
 
 
 def perimeter_fr() -> dict[str, str]:

@@ -6,10 +6,12 @@ import math
 
 import pandas as pd
 
+from desir_analysis import reference
 from desir_analysis.analysis.disclosure import TOTAL
 from desir_analysis.analysis.evolution import Series, published_years, yearly_growth
 from desir_analysis.publish import labels
 from desir_analysis.publish.tables import format_number
+from desir_analysis.reference import membership
 
 fmt = format_number
 
@@ -102,3 +104,25 @@ def strengths_weaknesses(
                     )
                 )
     return pd.DataFrame(rows)
+
+
+def coverage(perimeter: str) -> str:
+    """What the perimeter compares: one definition for both countries, each country's own, or one country only."""
+    names = labels.perimeter_fr()
+    parts = reference.components(perimeter)
+    if parts:
+        each = " ; ".join(f"{labels.COUNTRY_FR[c]} : {names[p]}" for c, p in parts.items())
+        return (
+            f"Chaque pays est classé selon **sa propre définition** ({each}) : un écart entre pays mêle "
+            "les différences d'économie et de définition (le socle transfrontalier commun les compare à "
+            "définition égale)."
+        )
+    covered = membership.countries(perimeter)
+    if len(covered) == 1:
+        other = [labels.COUNTRY_FR[c] for c in labels.COUNTRY_FR if c not in covered]
+        return (
+            f"Ce périmètre ne couvre que la **{labels.COUNTRY_FR[covered[0]]}** : "
+            f"{' et '.join(other)} n'{'est' if len(other) == 1 else 'sont'} pas étudiée, les comparaisons "
+            "entre pays sont omises (périmètre `national` ou socle transfrontalier pour comparer)."
+        )
+    return "Les deux pays sont classés par la même définition commune (note « Définition commune de l'ESS »)."

@@ -288,14 +288,14 @@ def render_study(study: Study, year: int, parameters: dict[str, object], reports
 
 def package_fingerprint() -> str:
     """Hash of the code, templates and reference tables a study depends on (a change re-renders every study)."""
-    from desir_analysis.build.fingerprint import code_fingerprint
+    from desir_analysis.build.cache_keys import code_fingerprint
 
     return code_fingerprint("report")
 
 
 def job_key(job: Job, year: int, data_key: str, code_key: str) -> str:
     """Content key of a job: notebook source, parameters, code and processed data (:func:`build.fingerprint`)."""
-    from desir_analysis.build.fingerprint import fingerprint
+    from desir_analysis.build.cache_keys import fingerprint
 
     notebook = config.NOTEBOOKS_DIR / job.study.notebook
     return fingerprint(year, job.name, job.title, list(job.parameters), code_key, data_key, files=[notebook])

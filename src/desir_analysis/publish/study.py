@@ -149,7 +149,7 @@ class Study(Sections):
             year,
             out,
             source_line(prov),
-            territory or labels.ZONE_FR[zone],
+            territory or labels.zone_fr()[zone],
             f"31 décembre {year}",
             prov,
             proc,

@@ -5,15 +5,18 @@ saying where each line comes from. Loaders return fresh copies (callers may
 modify them) with codes as strings and flags as booleans.
 
 Tables:
-    legal_forms.csv: national legal-form code -> ESS family, public-sector flag,
-        membership of each named perimeter (yes | no | if_ess_flag | if_approved).
+    legal_forms.csv: national legal-form code -> ESS family, public-sector flag, rule.
+    perimeter_membership.csv: one row per perimeter × legal form that belongs to it
+        (``yes``, ``if_ess_flag`` or ``if_approved``; a form absent is not a member).
     sectors.csv: NACE Rév. 2 / Rév. 2.1 class -> common ESS sector group.
     sector_groups.csv: sector group codes, order and labels (FR, NL).
     activity_exclusions.csv: NACE prefixes excluded from the ESS field.
-    perimeters.csv: named, versioned perimeters and whether they apply the
-        activity exclusions.
+    perimeters.csv: named, versioned perimeters, their countries, whether they apply the
+        activity exclusions, and for a composite perimeter its ``components``
+        (``FR=insee|BE=concertes``: each country by its own definition).
+    zones.csv: the study zones (name, labels, description).
     territories.csv: FR départements / BE arrondissements (and commune
-        exceptions) -> NUTS 2021 -> study zones.
+        exceptions) -> NUTS 2021 -> the zones they belong to (``zones``: names joined by ``|``).
     commune_changes.csv: Belgian NIS codes changed in 2019 and 2025.
     personal_services.csv: codes and joint committees of the personal-services field.
 """
@@ -21,9 +24,10 @@ Tables:
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 
 import pandas as pd
+
+from desir_analysis import config
 
 PERIMETER_VALUES = ("yes", "no", "if_ess_flag", "if_approved")
 ESS_FAMILIES = (
@@ -40,7 +44,7 @@ ESS_FAMILIES = (
 
 @cache
 def _read(name: str) -> pd.DataFrame:
-    with resources.files(__name__).joinpath(name).open("r", encoding="utf-8") as fh:
+    with (config.REFERENCE_DIR / name).open("r", encoding="utf-8") as fh:
         frame = pd.read_csv(fh, dtype="string", keep_default_na=False)
     return frame
 
@@ -61,8 +65,40 @@ def load_table(name: str) -> pd.DataFrame:
 
 
 def legal_forms() -> pd.DataFrame:
-    """Legal forms of both countries with family, public-sector flag and perimeters."""
-    return _bools(load_table("legal_forms.csv"), ["public_sector"])
+    """Legal forms of both countries with family, public-sector flag, and one column per base perimeter.
+
+    The perimeter columns (``yes`` | ``no`` | ``if_ess_flag`` | ``if_approved``) are built from
+    ``perimeter_membership.csv`` (a form absent from a perimeter's rows is ``no``).
+    """
+    lf = _bools(load_table("legal_forms.csv"), ["public_sector"])
+    m = perimeter_membership()
+    for name in base_perimeters():
+        rows = m[m["perimeter"] == name]
+        rule = dict(zip(zip(rows["country"], rows["legal_form"], strict=True), rows["membership"], strict=True))
+        lf[name] = pd.Series(
+            [rule.get(k, "no") for k in zip(lf["country"], lf["code"], strict=True)], index=lf.index, dtype="string"
+        )
+    return lf
+
+
+def perimeter_membership() -> pd.DataFrame:
+    """The legal forms of each base perimeter: perimeter, country, legal_form, membership.
+
+    Raises:
+        ValueError: an unknown perimeter, a membership other than yes / if_ess_flag / if_approved,
+            or a legal form listed twice for a perimeter.
+    """
+    m = load_table("perimeter_membership.csv")
+    bad = ~m["membership"].isin(PERIMETER_VALUES[:1] + PERIMETER_VALUES[2:])
+    if bad.any():
+        raise ValueError(f"perimeter_membership.csv: membership {m.loc[bad, 'membership'].iloc[0]!r} not allowed")
+    unknown = set(m["perimeter"]) - set(base_perimeters())
+    if unknown:
+        raise ValueError(f"perimeter_membership.csv: perimeter(s) {sorted(unknown)} not in perimeters.csv")
+    dup = m.duplicated(["perimeter", "country", "legal_form"])
+    if dup.any():
+        raise ValueError(f"perimeter_membership.csv: {m.loc[dup].iloc[0].to_dict()} listed twice")
+    return m
 
 
 def sectors() -> pd.DataFrame:
@@ -83,13 +119,56 @@ def activity_exclusions() -> pd.DataFrame:
 
 
 def perimeters() -> pd.DataFrame:
-    """Named perimeters, their version, countries and exclusion rule."""
+    """Named perimeters: version, countries, exclusion rule, components (composite ones), labels."""
     return _bools(load_table("perimeters.csv"), ["applies_activity_exclusions"])
 
 
+def components(name: str) -> dict[str, str]:
+    """Country -> base perimeter of a composite perimeter (``{}`` for a base perimeter).
+
+    ``national`` = ``FR=insee|BE=concertes``: France by INSEE's definition, Belgium by ConcertES'.
+    """
+    row = perimeters().set_index("perimeter").loc[name]
+    text = str(row.get("components", "") or "")
+    return dict(part.split("=", 1) for part in text.split("|") if part)
+
+
+def base_perimeters() -> list[str]:
+    """The perimeters defined by their own legal forms (not composites), in file order."""
+    p = perimeters()
+    return list(p.loc[p["components"].fillna("").eq(""), "perimeter"])
+
+
+def perimeter_names() -> list[str]:
+    """Every named perimeter, base and composite, in file order (the ``--perimeter`` choices)."""
+    return list(perimeters()["perimeter"])
+
+
+def zones() -> pd.DataFrame:
+    """The study zones: zone, label_fr, label_short_fr, label_nl, description, source (file order)."""
+    return load_table("zones.csv")
+
+
+def zone_names() -> list[str]:
+    """Names of the study zones (the ``--zone`` choices)."""
+    return list(zones()["zone"])
+
+
 def territories() -> pd.DataFrame:
-    """Territories (FR départements, BE arrondissements, commune exceptions) -> NUTS -> zones."""
-    return _bools(load_table("territories.csv"), ["zone_desir", "zone_interreg_fwvl"])
+    """Territories (FR départements, BE arrondissements, commune exceptions) -> NUTS -> zones.
+
+    ``zones`` lists the zones of each territory (``|``); one boolean column ``zone_<name>`` per
+    zone of ``zones.csv`` is derived from it, and ``in_any_zone`` (the territories the build keeps).
+    """
+    t = load_table("territories.csv")
+    members = t["zones"].fillna("").str.split("|")
+    for z in zone_names():
+        t[f"zone_{z}"] = members.map(lambda zs, z=z: z in zs).astype(bool)
+    unknown = set(members.explode()) - set(zone_names()) - {""}
+    if unknown:
+        raise ValueError(f"territories.csv: zone(s) {sorted(unknown)} not in zones.csv")
+    t["in_any_zone"] = t["zones"].fillna("").ne("")
+    return t
 
 
 def commune_changes() -> pd.DataFrame:
@@ -102,7 +181,11 @@ def personal_services() -> pd.DataFrame:
     return load_table("personal_services.csv")
 
 
-ZONES = ("desir", "interreg_fwvl")
+def __getattr__(name: str):
+    """``ZONES``: the zone names of ``zones.csv`` (kept for callers of the former constant)."""
+    if name == "ZONES":
+        return tuple(zone_names())
+    raise AttributeError(name)
 
 
 PLAN_PROTECTIONS = ("shared", "local")

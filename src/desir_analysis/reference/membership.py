@@ -1,12 +1,14 @@
 """Named ESS perimeters, resolved from the families and flags of the processed tables.
 
-A perimeter is data (``reference/perimeters.csv`` + one column of
-``reference/legal_forms.csv``), not code. For each legal form the column says
-``yes``, ``no``, ``if_ess_flag`` (member when the Sirene unit carries
+A perimeter is data, not code: its row in ``reference/perimeters.csv`` and its legal
+forms in ``reference/perimeter_membership.csv``, where each form is ``yes``,
+``if_ess_flag`` (member when the Sirene unit carries
 ``economieSocialeSolidaireUniteLegale = O``) or ``if_approved`` (member when the
-Belgian cooperative is CNC-approved / recognised as a social enterprise). Rows
-of a country outside the perimeter's countries are never members. Perimeters
-that apply the activity exclusions drop rows with ``activity_excluded``.
+Belgian cooperative is CNC-approved / recognised as a social enterprise); a form
+not listed is not a member. Rows of a country outside the perimeter's countries are
+never members. Perimeters that apply the activity exclusions drop rows with
+``activity_excluded``. A composite perimeter (``components = FR=insee|BE=concertes``)
+takes each country's rows by that country's own perimeter.
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ def _perimeter_row(name: str) -> pd.Series:
     return table.loc[name]
 
 
+def countries(name: str) -> list[str]:
+    """The countries a perimeter covers (``perimeters.csv``: ``FR``, ``BE`` or ``FR|BE``)."""
+    return str(_perimeter_row(name)["countries"]).split("|")
+
+
 def _flag(series: pd.Series) -> pd.Series:
     """True where a nullable flag column (``O``/``N``, bool) says yes; missing -> False."""
     if pd.api.types.is_bool_dtype(series):
@@ -38,9 +45,11 @@ def _flag(series: pd.Series) -> pd.Series:
 
 
 def membership_rule(frame: pd.DataFrame, name: str) -> pd.Series:
-    """Perimeter value of each row's legal form (yes|no|if_ess_flag|if_approved; unknown -> no)."""
-    ref = reference.legal_forms()[["country", "code", name]].rename(columns={"code": "legal_form", name: "_rule"})
-    rule = frame[["country", "legal_form"]].merge(ref, on=["country", "legal_form"], how="left", validate="m:1")
+    """Perimeter value of each row's legal form (yes|no|if_ess_flag|if_approved; not listed -> no)."""
+    m = reference.perimeter_membership()
+    ref = m.loc[m["perimeter"] == name, ["country", "legal_form", "membership"]].rename(columns={"membership": "_rule"})
+    keys = frame[["country", "legal_form"]].astype("string")
+    rule = keys.merge(ref, on=["country", "legal_form"], how="left", validate="m:1")
     return pd.Series(rule["_rule"].fillna("no").to_numpy(), index=frame.index, dtype="string")
 
 
@@ -53,6 +62,12 @@ def in_perimeter(frame: pd.DataFrame, name: str) -> pd.Series:
     ∧ country ∈ countries(perimeter) ∧ ¬(applies exclusions ∧ activity_excluded).
     """
     meta = _perimeter_row(name)
+    parts = reference.components(name)
+    if parts:  # composite: each country by its own perimeter
+        member = pd.Series(False, index=frame.index)
+        for country, base in parts.items():
+            member |= frame["country"].eq(country).fillna(False) & in_perimeter(frame, base)
+        return member.astype(bool)
     rule = membership_rule(frame, name)
     ess_flag = _flag(frame["ess_register_flag"]) if "ess_register_flag" in frame else False
     approved = _flag(frame["social_enterprise_approved"]) if "social_enterprise_approved" in frame else False
@@ -104,8 +119,12 @@ def reference_membership_counts() -> pd.DataFrame:
     perimeter decisions.
     """
     lf = reference.legal_forms()
-    names = list(reference.perimeters()["perimeter"])
+    names = reference.base_perimeters()
     long = lf.melt(id_vars=["country", "ess_family"], value_vars=names, var_name="perimeter", value_name="membership")
     long = long[long["membership"] != "no"]
+    for name in reference.perimeter_names():  # a composite counts each country's forms by its component
+        for country, base in reference.components(name).items():
+            part = long[(long["perimeter"] == base) & (long["country"] == country)]
+            long = pd.concat([long, part.assign(perimeter=name)], ignore_index=True)
     out = long.groupby(["perimeter", "country", "ess_family", "membership"]).size().rename("n_codes").reset_index()
     return out.sort_values(["perimeter", "country", "ess_family", "membership"], ignore_index=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from desir_analysis import reference
-from desir_analysis.reference.codes import departement_of_commune
+from desir_analysis.reference.codes import departement_of_commune, isin
 
 
 def _require(frame: pd.DataFrame, columns: list[str], func: str) -> None:
@@ -43,8 +43,12 @@ def territory_of_commune(country: pd.Series, commune: pd.Series) -> pd.Series:
     return out
 
 
+def _zone_columns() -> list[str]:
+    return [f"zone_{z}" for z in reference.zone_names()] + ["in_any_zone"]
+
+
 def add_territory(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add ``territory``, ``nuts3`` and zone flags ``zone_desir``, ``zone_interreg_fwvl``.
+    """Add ``territory``, ``nuts3``, one flag ``zone_<name>`` per zone of ``zones.csv`` and ``in_any_zone``.
 
     FR communes reach their département by prefix (``2A``/``2B``, ``97x``); BE
     communes reach their arrondissement after the 2019/2025 re-codings
@@ -52,21 +56,42 @@ def add_territory(frame: pd.DataFrame) -> pd.DataFrame:
     placed in NUTS3 BE336. Unknown territories get ``nuts3`` <NA> and zone flags False.
     """
     _require(frame, ["country", "commune"], "add_territory")
-    out = frame.drop(columns=["territory", "nuts3", "zone_desir", "zone_interreg_fwvl"], errors="ignore").copy()
+    zone_cols = _zone_columns()
+    old = [c for c in frame.columns if c.startswith("zone_") or c in ("territory", "nuts3", "in_any_zone")]
+    out = frame.drop(columns=old).copy()
     out["territory"] = territory_of_commune(out["country"], out["commune"].astype("string"))
-    ref = reference.territories()[["country", "code", "nuts3", "zone_desir", "zone_interreg_fwvl"]]
+    ref = reference.territories()[["country", "code", "nuts3", *zone_cols]]
     ref = ref.rename(columns={"code": "territory"})
     ref["nuts3"] = ref["nuts3"].mask(ref["nuts3"].eq(""))
     out = out.merge(ref, on=["country", "territory"], how="left", validate="m:1")
-    for col in ("zone_desir", "zone_interreg_fwvl"):
+    for col in zone_cols:
         out[col] = out[col].fillna(False).astype(bool)
     return out
 
 
+def zone_territories(zone: str) -> pd.DataFrame:
+    """The (country, territory code) pairs of a study zone.
+
+    Raises:
+        ValueError: a zone that ``zones.csv`` does not name.
+    """
+    if zone not in reference.zone_names():
+        raise ValueError(f"unknown zone {zone!r}; expected one of {reference.zone_names()}")
+    t = reference.territories()
+    return t.loc[t[f"zone_{zone}"], ["country", "code"]].rename(columns={"code": "territory"})
+
+
 def in_zone(frame: pd.DataFrame, zone: str) -> pd.Series:
-    """Boolean mask of rows in a named study zone (``desir`` or ``interreg_fwvl``)."""
-    if zone not in reference.ZONES:
-        raise ValueError(f"unknown zone {zone!r}; expected one of {reference.ZONES}")
-    if f"zone_{zone}" not in frame.columns:
+    """Boolean mask of the rows of ``frame`` in a study zone of ``zones.csv``.
+
+    Read from the reference tables at every call (from the rows' ``country`` and
+    ``territory``; from their commune when there is no ``territory`` column), never from
+    flags stored in a processed table: a zone added to the reference tables works on the
+    processed years as they are (its territories must be among those the build kept).
+    """
+    members = zone_territories(zone)
+    if "territory" not in frame.columns:
         frame = add_territory(frame)
-    return frame[f"zone_{zone}"].astype(bool)
+    key = frame["country"].astype("string") + "|" + frame["territory"].astype("string")
+    allowed = (members["country"] + "|" + members["territory"]).tolist()
+    return pd.Series(isin(key, allowed), index=frame.index, dtype=bool)

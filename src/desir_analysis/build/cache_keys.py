@@ -13,12 +13,24 @@ import json
 from importlib import resources
 from pathlib import Path
 
-from desir_analysis import __version__
+from desir_analysis import __version__, config
 
-#: Package folders (and top-level modules) each cache depends on.
+#: Package folders, modules and reference tables each cache depends on. The build does not depend on
+#: the perimeters, the zones' names or the publication plan (a perimeter or a zone added to the
+#: reference tables needs no rebuild): it reads the tables below, and of ``territories.csv`` only
+#: which territories belong to some zone (:data:`KEPT_TERRITORIES`).
+BUILD_TABLES = ("legal_forms.csv", "sectors.csv", "sector_groups.csv", "activity_exclusions.csv", "commune_changes.csv")
+KEPT_TERRITORIES = "territories kept"
 STAGES: dict[str, tuple[str, ...]] = {
-    "build": ("reference", "sources", "build", "config.py"),
-    "cells": ("reference", "analysis", "build/store.py", "publish/labels.py", "config.py"),
+    "build": (
+        *(f"reference/{m}" for m in ("__init__.py", "codes.py", "classify.py", "territory.py", "membership.py")),
+        *(f"reference/{t}" for t in BUILD_TABLES),
+        KEPT_TERRITORIES,
+        "sources",
+        "build",
+        "config.py",
+    ),
+    "cells": ("reference", "analysis", "build/store.py", "config.py"),
     "report": ("reference", "sources", "build", "analysis", "publish", "config.py"),
 }
 SUFFIXES = {".py", ".csv", ".j2", ".json", ".css"}
@@ -40,24 +52,38 @@ def sha256_file(path: Path, cache: dict | None = None) -> str:
     return digest
 
 
-def code_files(stage: str) -> list[Path]:
-    """Every source file of the package folders a cache of ``stage`` depends on, sorted."""
+def _path(part: str) -> Path:
+    """A stage part in the package, the reference tables read from :data:`config.REFERENCE_DIR`."""
     root = Path(str(resources.files("desir_analysis")))
+    if part == "reference" or (part.startswith("reference/") and part.endswith(".csv")):
+        return config.REFERENCE_DIR / part.removeprefix("reference").lstrip("/")
+    return root / part
+
+
+def code_files(stage: str) -> list[Path]:
+    """Every source file and reference table a cache of ``stage`` depends on, sorted."""
     out = []
     for part in STAGES[stage]:
-        p = root / part
+        if part == KEPT_TERRITORIES:
+            continue
+        p = _path(part)
         files = [p] if p.is_file() else [f for f in p.rglob("*") if f.is_file()]
         out += [f for f in files if f.suffix in SUFFIXES and "__pycache__" not in f.parts]
-    return sorted(out, key=lambda f: f.relative_to(root).as_posix())
+    return sorted(out, key=lambda f: (f.parent.name, f.name))
 
 
 def code_fingerprint(stage: str = "build") -> str:
     """Hash of the package version and of the code and reference tables a ``stage`` depends on."""
-    root = Path(str(resources.files("desir_analysis")))
     h = hashlib.sha256(__version__.encode())
     for f in code_files(stage):
-        h.update(f.relative_to(root).as_posix().encode())
+        h.update(f"{f.parent.name}/{f.name}".encode())
         h.update(f.read_bytes())
+    if KEPT_TERRITORIES in STAGES[stage]:
+        from desir_analysis import reference
+
+        t = reference.territories()
+        kept = t.loc[t["in_any_zone"], ["country", "level", "code", "nuts3"]]
+        h.update(kept.to_csv(index=False).encode())
     return h.hexdigest()
 
 
