@@ -74,7 +74,7 @@ pop_c = zone_data.population_by_country(population, set(est["nuts3"].dropna()))
 study.table(
     derived.country_key_figures(jobs_c, fte_c, pop_c),
     "chiffres_cles_etp_densite",
-    "Postes, ETP et densité de l'ESS : France, Belgique, zone",
+    f"Postes, ETP et densité de l'ESS : {COUNTRIES}, zone",
     "postes ; ETP ; habitants",
     protected={"postes": jobs_c, **({"etp": fte_c} if fte_c is not None else {})},
     plan=["ess_jobs|country|ess_family", "ess_fte|country"],

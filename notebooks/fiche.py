@@ -24,7 +24,7 @@ processed_dir = ""
 from desir_analysis.analysis import derived
 from desir_analysis.analysis import zone as zone_data
 from desir_analysis.publish import figures, labels, narrative
-from desir_analysis.publish.study import Study
+from desir_analysis.publish.study import Study, zone_caption
 
 NAME = labels.territory_fr().get(territory, territory)
 TID = territory.lower()
@@ -55,7 +55,8 @@ study.banner(what="Fiche établie")
 study.text(
     f"## {NAME} ({labels.COUNTRY_FR[facts.country]}, NUTS 3 {territory}) — édition {year}\n\n"
     f"Périmètre : **{labels.perimeter_fr()[perimeter]}**. Établissements employeurs et postes "
-    f"salariés au {study.reference_date}, comparés à l'ensemble de la {labels.zone_fr()[zone]}."
+    f"salariés au {study.reference_date}, comparés à l'ensemble de la "
+    f"{zone_caption(zone, perimeter)}."
 )
 
 # %% [markdown]

@@ -119,10 +119,10 @@ def coverage(perimeter: str) -> str:
         )
     covered = membership.countries(perimeter)
     if len(covered) == 1:
-        other = [labels.COUNTRY_FR[c] for c in labels.COUNTRY_FR if c not in covered]
+        other = " et ".join(f"la {labels.COUNTRY_FR[c]}" for c in labels.COUNTRY_FR if c not in covered)
         return (
-            f"Ce périmètre ne couvre que la **{labels.COUNTRY_FR[covered[0]]}** : "
-            f"{' et '.join(other)} n'{'est' if len(other) == 1 else 'sont'} pas étudiée, les comparaisons "
-            "entre pays sont omises (périmètre `national` ou socle transfrontalier pour comparer)."
+            f"Ce périmètre ne couvre que la **{labels.COUNTRY_FR[covered[0]]}** : {other} n'est pas étudiée "
+            "et les comparaisons entre pays sont omises (périmètre `national` ou socle transfrontalier "
+            "commun pour comparer)."
         )
     return "Les deux pays sont classés par la même définition commune (note « Définition commune de l'ESS »)."

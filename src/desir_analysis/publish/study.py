@@ -37,6 +37,7 @@ from desir_analysis.build import store
 from desir_analysis.publish import figures, labels
 from desir_analysis.publish.sections import Sections
 from desir_analysis.publish.tables import Caption, crosstab_view, publish, write_audit
+from desir_analysis.reference import membership
 
 #: Plan tables that an edition may lack when the sources do not measure them.
 UNMEASURED_OK = ("ess_women",)
@@ -51,6 +52,17 @@ def plan_entries() -> set[str]:
     """Names of the plan's entries: ``<table>|<breakdown>`` (``ess_jobs|country|ess_family``)."""
     plan = reference.publication_plan()
     return set(plan["table"] + "|" + plan["breakdown"])
+
+
+def zone_caption(zone: str, perimeter: str) -> str:
+    """The captions' territory: the zone's name, and which part of it when the perimeter covers one country."""
+    covered = membership.countries(perimeter)
+    if len(covered) == 1:
+        return f"{labels.zone_fr()[zone]}, partie {PART[covered[0]]}"
+    return labels.zone_fr()[zone]
+
+
+PART = {"FR": "française", "BE": "belge"}
 
 
 def source_line(provenance: dict) -> str:
@@ -149,7 +161,7 @@ class Study(Sections):
             year,
             out,
             source_line(prov),
-            territory or labels.zone_fr()[zone],
+            territory or zone_caption(zone, perimeter),
             f"31 décembre {year}",
             prov,
             proc,
