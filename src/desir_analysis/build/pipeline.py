@@ -208,6 +208,8 @@ def build_year(ctx: _YearContext, year: int) -> tuple[pd.DataFrame, str]:
         raise BuildError(f"accounting does not balance for {year}:\n{acc.to_string()}")
     national = pd.concat(nationals, ignore_index=True)
     est = pd.concat([p.establishments for p in parts], ignore_index=True)
+    # zone flags are read from the reference tables when a study asks (classify.in_zone), never stored
+    est = est.drop(columns=[c for c in est.columns if c.startswith("zone_") or c == "in_any_zone"])
     est = schemas.check_establishments(est.sort_values(["country", "establishment_id"], ignore_index=True))
     rejects = pd.concat([p.rejects for p in parts], ignore_index=True)
     scope = pd.concat([p.scope for p in parts], ignore_index=True)
