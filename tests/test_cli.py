@@ -44,14 +44,17 @@ def test_report_produces_the_index_the_diagnostic_and_one_sheet_per_territory(pr
     sheets = sorted(p.stem.removeprefix("fiche_") for p in (out / "fiches").glob("*.html"))
     assert sheets == expected
     assert (out / "diagnostic.html").exists() and (out / "referentiel.html").exists()
+    assert (out / "plan_services.html").exists()  # the development plan next to the diagnostic
+    for name in ("plan_offre", "plan_demande", "plan_couverture", "plan_besoins", "plan_suivi"):
+        assert (out / "tables" / f"{name}.csv").exists(), name
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert index.count("fiches/fiche_") == 17 and "diagnostic.html" in index
+    assert index.count("fiches/fiche_") == 17 and "diagnostic.html" in index and "plan_services.html" in index
     root_index = (root / "reports" / "index.html").read_text(encoding="utf-8")
     edition = json.loads((out / "edition.json").read_text(encoding="utf-8"))
     assert "2023/index.html" in root_index and edition["perimeter_label"] in root_index
     assert edition["code_version"] in root_index and edition["vintage"] in root_index
     logs = sorted(p.stem for p in (out / "_logs").glob("*.log"))
-    assert len(logs) == 19 and all("terminé" in (out / "_logs" / f"{s}.log").read_text() for s in logs)
+    assert len(logs) == 20 and all("terminé" in (out / "_logs" / f"{s}.log").read_text() for s in logs)
     assert (out / "tables" / "diagnostic.xlsx").exists()
 
 
@@ -59,7 +62,7 @@ def test_every_page_is_self_contained(project):
     root, run, _ = project
     assert run.returncode == 0
     pages = list((root / "reports").rglob("*.html"))
-    assert len(pages) == 1 + 1 + 2 + 17  # root index, year index, diagnostic + référentiel, sheets
+    assert len(pages) == 1 + 1 + 3 + 17  # root index, year index, diagnostic + plan + référentiel, sheets
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert not re.search(r'<(?:script|link|img)[^>]+(?:src|href)="(?:https?:)?//', text), page.name

@@ -49,7 +49,7 @@ def _raw(args: argparse.Namespace) -> Path:
 def _jobs(args: argparse.Namespace) -> list[runner.Job]:
     names = args.study or ["all"]
     if "all" in names:
-        names = ["diagnostic", "referentiel", "fiches"]
+        names = ["diagnostic", "plan_services", "referentiel", "fiches"]
     unknown = [n for n in names if n not in runner.STUDIES]
     if unknown:
         raise runner.ReportError(f"unknown study {unknown}; expected some of {sorted(runner.STUDIES)} or all")
@@ -76,7 +76,7 @@ def _jobs(args: argparse.Namespace) -> list[runner.Job]:
                         study, f"fiches/fiche_{nuts3}", f"Fiche territoriale — {label.get(nuts3, nuts3)}", params
                     )
                 )
-        elif name == "diagnostic":
+        elif name in ("diagnostic", "plan_services"):
             jobs.append(
                 runner.Job(
                     study,
@@ -95,7 +95,7 @@ def _report(args: argparse.Namespace) -> int:
         _years(args), raw_dir=_raw(args), mode=args.mode, progress=sys.stderr.isatty(), workers=args.jobs
     )
     jobs = _jobs(args)
-    if any(j.study.name in ("diagnostic", "fiches") for j in jobs):
+    if any(j.study.name in ("diagnostic", "fiches", "plan_services") for j in jobs):
         # the cells shared by the diagnostic and the sheets, protected once before the notebooks start
         start = time.perf_counter()
         shared_cells.load(
@@ -163,7 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--year", type=int, default=2023)
     rep.add_argument("--zone", default="desir", choices=reference.zone_names(), help="study zone (reference/zones.csv)")
     rep.add_argument(
-        "--study", action="append", help="diagnostic | referentiel | fiches | all (repeatable); default: all"
+        "--study",
+        action="append",
+        help="diagnostic | plan_services | referentiel | fiches | all (repeatable); default: all",
     )
     rep.add_argument(
         "--perimeter",

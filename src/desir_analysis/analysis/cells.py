@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from desir_analysis import build, config, reference
-from desir_analysis.analysis import disclosure, indicators
+from desir_analysis.analysis import disclosure, indicators, personal_services
 from desir_analysis.build.cache_keys import fingerprint
 from desir_analysis.reference import classify, membership
 
@@ -41,11 +41,15 @@ def with_breakdowns(est: pd.DataFrame) -> pd.DataFrame:
     ``field`` (``ess`` / ``non_ess``, from ``in_ess``), ``private`` (not a public-law
     legal form) and ``one`` (1 per establishment, the count of establishments). The
     other breakdowns are the processed table's own code columns: ``country``,
-    ``nuts3``, ``ess_family``, ``sector_group``, ``size_band``.
+    ``nuts3``, ``ess_family``, ``sector_group``, ``size_band``; for the personal-services
+    study, ``ps_field``, ``ps_segment`` (:func:`personal_services.classify_field`) and
+    ``provider`` (ESS family, public body or company).
     """
-    return est.assign(
+    out = personal_services.classify_field(est)
+    return out.assign(
         field=est["in_ess"].map({True: FIELD_ESS, False: FIELD_OTHER}),
         private=~est["public_sector"].fillna(False).astype(bool),
+        provider=personal_services.provider(est),
         one=1,
     )
 
@@ -66,7 +70,13 @@ def specs(year: int, series_years: list[int]) -> list[tuple[str, str, tuple[str,
     """
     plan = reference.publication_plan()
     plan = plan[plan["protection"].eq("shared")]
-    scope_of = {"ess": {"field": FIELD_ESS}, "all": {}, "private": {"private": True}}
+    scope_of = {
+        "ess": {"field": FIELD_ESS},
+        "all": {},
+        "private": {"private": True},
+        "ps_core": {"ps": "core"},
+        "ps_ext": {"ps": "extended"},
+    }
     out = []
     for row in plan[plan["years"].eq("edition")].itertuples(index=False):
         by = tuple(row.breakdown.split("|"))
@@ -102,8 +112,11 @@ def protect_all(est: pd.DataFrame, series: dict[int, pd.DataFrame], year: int) -
         for some establishment (e.g. no count of women in the public mode) is left out:
         the studies say « non disponible ».
     """
-    pops = {"ess": est[est["in_ess"]], "all": est, "private": est[est["private"]]}
-    pops |= {f"ess@{y}": e for y, e in series.items()}
+    core = est["ps_field"].eq(personal_services.CORE)
+    pops = {"ess": est[est["in_ess"]], "all": est, "private": est[est["private"]], "ps_core": est[core]}
+    pops["ps_ext"] = est[est["ps_field"].ne(personal_services.OUTSIDE)]
+    pops |= {f"ess@{y}": e[e["in_ess"]] for y, e in series.items()}
+    pops |= {f"ps_core@{y}": e[e["ps_field"].eq(personal_services.CORE)] for y, e in series.items()}
     todo = [s for s in specs(year, sorted(series)) if measured(pops[s[1]], s[3])]
     tables = [disclosure.protect(pops[pop], list(by), value, UNIT) for _, pop, by, value, _ in todo]
     scopes = [scope for *_, scope in todo]
@@ -138,7 +151,7 @@ def zone_frames(
             continue
         e = e[classify.in_zone(e, zone) & e["country"].isin(membership.countries(perimeter))]
         e = with_breakdowns(indicators.flag_perimeter(e, perimeter))
-        series[y] = e[e["in_ess"]]
+        series[y] = e[e["in_ess"] | e["ps_field"].eq(personal_services.CORE)]
         if y == year:
             est = e
     if est is None:

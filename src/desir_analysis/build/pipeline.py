@@ -131,6 +131,7 @@ def build(
         mode,
         is_demo,
         out,
+        raw,
     )
     workers = max(1, min(workers or os.cpu_count() or 1, len(years)))
     schemas.establishments_schema()  # import pandera and build the contract once, before the workers fork
@@ -161,6 +162,7 @@ class _YearContext:
     mode: str
     is_demo: bool
     out: Path
+    raw_dir: Path | None = None
 
 
 _CONTEXT: _YearContext | None = None
@@ -232,6 +234,7 @@ def build_year(ctx: _YearContext, year: int) -> tuple[pd.DataFrame, str]:
         "year": year,
         "mode": ctx.mode,
         "demo": ctx.is_demo,
+        "raw_dir": str(ctx.raw_dir) if ctx.raw_dir else "",
         "notice": config.DEMO_NOTICE if ctx.is_demo else "",
         "zone": PROCESSED_ZONE,
         "package_version": __version__,

@@ -71,6 +71,11 @@ def generate(root: Path, scale: float = 1.0, rest_fraction: float = 1 / 50, seed
     finally:
         if pool is not None:
             pool.shutdown()
+    plan = root / "plan"  # the development plan's targets (layout: data/raw/README.md)
+    plan.mkdir(parents=True, exist_ok=True)
+    (plan / "objectifs.csv").write_bytes(
+        resources.files("desir_analysis.demo").joinpath("constants", "plan_objectifs.csv").read_bytes()
+    )
     (root / "DEMO.txt").write_text(
         f"{DEMO_NOTICE}\nGénéré par desir_analysis.demo ; ne pas utiliser comme données réelles.\n"
         f"version {demo_version()} scale {float(scale)} rest_fraction {rest_fraction} seed {seed}\n",

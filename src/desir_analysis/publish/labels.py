@@ -91,8 +91,16 @@ COLUMNS_FR = {
     "sector_group": "Secteur",
     "size_band": "Taille",
     "field": "Champ",
+    "ps_segment": "Segment",
+    "provider": "Prestataire",
 }
 FIELD_FR = {"ess": "ESS", "non_ess": "Hors ESS"}
+SEGMENT_FR = {
+    "elderly": "Aide à domicile aux personnes âgées et handicapées",
+    "childcare": "Garde d'enfants",
+    "household": "Services aux ménages (entretien, titres-services)",
+}
+PROVIDER_FR = {**FAMILY_FR, "public": "Organismes publics", "company": "Entreprises privées hors ESS"}
 TOTAL = "Total"
 
 
@@ -105,6 +113,8 @@ def value_labels(column: str) -> dict[str, str]:
         "sector_group": sector_fr,
         "size_band": lambda: SIZE_FR,
         "field": lambda: FIELD_FR,
+        "ps_segment": lambda: SEGMENT_FR,
+        "provider": lambda: PROVIDER_FR,
     }[column]()
 
 

@@ -57,6 +57,9 @@ STUDIES: dict[str, Study] = {
     "fiches": Study("fiches", "fiche.py", "Fiche territoriale de l'ESS"),
     "diagnostic": Study("diagnostic", "diagnostic.py", "Diagnostic transfrontalier de l'économie sociale et solidaire"),
     "referentiel": Study("referentiel", "referentiel.py", "Définition commune de l'ESS : référentiels et périmètres"),
+    "plan_services": Study(
+        "plan_services", "plan_services.py", "Plan de développement des services à la personne et de proximité"
+    ),
 }
 
 

@@ -30,6 +30,22 @@ import pandas as pd
 from desir_analysis import config
 
 PERIMETER_VALUES = ("yes", "no", "if_ess_flag", "if_approved")
+#: Indicators a target of the development plan may follow (``objectifs.csv``), with their French names.
+PLAN_INDICATORS = {
+    "postes_coeur": "Postes du champ des services à la personne (cœur)",
+    "postes_personnes_agees": "Postes de l'aide à domicile aux personnes âgées et handicapées",
+    "couverture_75": "Postes de l'aide à domicile pour 1 000 personnes de 75 ans ou plus",
+}
+#: Age groups of the development plan's assumptions (``plan_hypotheses.csv``): ages [min, max], None = open.
+PLAN_AGE_GROUPS: dict[str, tuple[int, int | None]] = {
+    "60-64": (60, 64),
+    "65-69": (65, 69),
+    "70-74": (70, 74),
+    "75-79": (75, 79),
+    "80-84": (80, 84),
+    "85-89": (85, 89),
+    "90+": (90, None),
+}
 ESS_FAMILIES = (
     "association",
     "cooperative",
