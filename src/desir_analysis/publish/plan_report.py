@@ -90,10 +90,29 @@ def needs(
         for s in runs
         for y in years
     ]
-    out = pd.concat([t, pd.DataFrame(hidden), pd.DataFrame(zone)], ignore_index=True)
+    countries = []  # each country's totals: its FTE are added within its own definition only
+    for c in sorted(set(obs.index.str[:2])):
+        masked_c = masked[masked.index.str[:2] == c]
+        for s in runs:
+            for y in years:
+                rows = t[(t["scenario"] == s) & (t["year"] == y) & t["nuts3"].str.startswith(c)]
+                countries.append(
+                    {
+                        "scenario": s,
+                        "nuts3": TOTAL,
+                        "country": c,
+                        "year": y,
+                        "observed": plan.zone_total(obs[obs.index.str[:2] == c].to_frame("v"), "v", masked_c),
+                        "needed": plan.zone_total(rows, "needed", masked_c),
+                        "needed_fte": plan.zone_total(rows, "needed_fte", masked_c),
+                        "status": "secondary" if masked_c.any() else "published",
+                    }
+                )
+    out = pd.concat([t, pd.DataFrame(hidden), pd.DataFrame(countries), pd.DataFrame(zone)], ignore_index=True)
     out["gap"] = out["needed"] - out["observed"]
-    out["country"] = out["nuts3"].where(out["nuts3"].eq(TOTAL), out["nuts3"].str[:2])
-    out = out.sort_values(["scenario", "nuts3", "year"], key=lambda s: s.map(lambda v: (v == TOTAL, v)))
+    territory_country = out["nuts3"].where(out["nuts3"].eq(TOTAL), out["nuts3"].str[:2])
+    out["country"] = out["country"].fillna(territory_country) if "country" in out else territory_country
+    out = out.sort_values(["scenario", "country", "nuts3", "year"], key=lambda s: s.map(lambda v: (v == TOTAL, v)))
     out["scenario"] = out["scenario"].map(SCENARIO_FR)
     out = out.rename(
         columns={
@@ -113,8 +132,9 @@ def needs(
 
 def synthesis(needs_table: pd.DataFrame, jobs: pd.DataFrame, pop75: pd.DataFrame, base: int, horizon: int) -> str:
     """The study's first lines: the zone's jobs needed at the horizon per scenario, the least covered territories."""
-    zone = needs_table[needs_table["nuts3"].eq(TOTAL) & needs_table["Année"].eq(horizon)]
-    observed = needs_table.loc[needs_table["nuts3"].eq(TOTAL), f"Postes {base}"].dropna()
+    is_zone = needs_table["nuts3"].eq(TOTAL) & needs_table["country"].eq(TOTAL)
+    zone = needs_table[is_zone & needs_table["Année"].eq(horizon)]
+    observed = needs_table.loc[is_zone, f"Postes {base}"].dropna()
     lines = []
     if len(zone) and zone["Postes nécessaires"].notna().all():
         each = " ; ".join(f"{r['Scénario']} : **{fmt(r['Postes nécessaires'])}**" for _, r in zone.iterrows())
@@ -168,7 +188,7 @@ def needs_chart(needs_table: pd.DataFrame) -> plt.Figure:
     """The zone's jobs needed per scenario, year by year (sum of the published territories when no total)."""
     fig, ax = plt.subplots(figsize=(8, 3.6))
     for scenario, g in needs_table.groupby("Scénario"):
-        zone = g[g["nuts3"].eq(TOTAL)].set_index("Année")["Postes nécessaires"]
+        zone = g[g["nuts3"].eq(TOTAL) & g["country"].eq(TOTAL)].set_index("Année")["Postes nécessaires"]
         if zone.isna().all():
             zone = g[g["nuts3"].ne(TOTAL)].groupby("Année")["Postes nécessaires"].sum()
         ax.plot(zone.index, zone.to_numpy(), marker="o", label=scenario)
