@@ -253,7 +253,8 @@ def supply_by_territory(jobs: pd.DataFrame, fte: pd.DataFrame | None, units: pd.
         cross_border = t["country"].eq("Total")
         out["EQTP (FR) / ETP T4 (BE)"] = t["fte"].where(shown & ~cross_border)
     out["status"] = t["status"]
-    return out
+    # a territory lies in one country: its « both countries » rows repeat its country rows
+    return out[~(out["country"].eq("Total") & out["nuts3"].ne("Total"))].reset_index(drop=True)
 
 
 def ess_share_of_field(jobs_by_provider: pd.DataFrame) -> pd.DataFrame:
