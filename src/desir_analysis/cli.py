@@ -19,8 +19,10 @@ from pathlib import Path
 
 from desir_analysis import __version__, build, config, demo, reference
 from desir_analysis.analysis import cells as shared_cells
+from desir_analysis.build.schemas import SchemaError
 from desir_analysis.publish import labels, runner
 from desir_analysis.reference import membership as perimeters
+from desir_analysis.sources.csvfile import RawFileError
 
 
 def _years(args: argparse.Namespace) -> list[int]:
@@ -155,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     common.add_argument("--first-year", type=int, default=None, help="first year built (default 2015)")
     common.add_argument("--jobs", type=int, default=None, help="parallel processes (default: number of cores)")
+    common.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
     bld = sub.add_parser("build", parents=[common], help="raw files -> data/processed/<year>/")
     bld.add_argument("--year", dest="years", type=int, action="append", help="reference year (repeatable)")
     bld.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
@@ -177,7 +180,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
     try:
         return {"report": _report, "build": _build}[args.command](args)
+    except (RawFileError, SchemaError) as exc:  # bad input: one line, no traceback (--debug shows it)
+        if args.debug:
+            raise
+        print(f"[desir] error: {exc}", file=sys.stderr)
+        return 2
     except (runner.ReportError, build.BuildError) as exc:
+        if args.debug:
+            raise
         print(f"[desir] error: {exc}", file=sys.stderr)
         return 1
 
