@@ -40,9 +40,7 @@ est = zone_data.establishments(year, zone, perimeter, study.processed_dir)
 ess = est[est["in_ess"]]
 TOTAL, COUNTRY = derived.TOTAL, labels.COUNTRY_FR
 PERIMETER = labels.perimeter_fr()[perimeter]
-COUNTRIES = " et ".join(
-    COUNTRY[c] for c in study.provenance["countries"] if c in set(est["country"])
-)
+COUNTRIES = narrative.countries(study.provenance, set(est["country"]))
 
 # %% [markdown]
 # # Diagnostic transfrontalier de l'économie sociale et solidaire

@@ -42,7 +42,6 @@ facts = zone_data.territory_context(year, zone, perimeter, territory, study.proc
 TOTAL = derived.TOTAL
 HERE = [territory, TOTAL]
 FAMILY, SECTOR = ("nuts3", "ess_family"), ("country", "nuts3", "sector_group")
-NONE_HERE = "aucun établissement employeur de l'ESS dans ce territoire."
 
 # %% [markdown]
 # # Fiche territoriale de l'économie sociale et solidaire
@@ -83,41 +82,22 @@ study.table(
 # dans toute la zone.
 
 # %%
-by_family = study.select("ess_jobs", FAMILY, nuts3=territory)
-if by_family.empty:
-    study.text(f"Postes de l'ESS par famille : {NONE_HERE}")
-else:
-    study.table(
-        derived.weights(
-            by_family, study.select("ess_jobs", FAMILY, nuts3=TOTAL), "ess_family", NAME
-        ),
-        f"fiche_{TID}_familles",
-        "Postes de l'ESS par famille",
-        "postes au 31/12 ; %",
-        protected={"postes": by_family},
-        plan=["ess_jobs|nuts3|ess_family"],
-        annex=False,
-    )
-
-# %%
-by_sector = study.select("ess_jobs", SECTOR, country=facts.country, nuts3=territory)
-if by_sector.empty:
-    study.text(f"Postes de l'ESS par secteur regroupé : {NONE_HERE}")
-else:
-    study.table(
-        derived.weights(
-            by_sector,
-            study.select("ess_jobs", SECTOR, country=TOTAL, nuts3=TOTAL),
-            "sector_group",
-            NAME,
-        ),
-        f"fiche_{TID}_secteurs",
-        "Postes de l'ESS par secteur regroupé",
-        "postes au 31/12 ; %",
-        protected={"postes": by_sector},
-        plan=["ess_jobs|country|nuts3|sector_group"],
-        annex=False,
-    )
+study.territory_weights(
+    FAMILY,
+    "ess_family",
+    {"nuts3": territory},
+    f"fiche_{TID}_familles",
+    "Postes de l'ESS par famille",
+    NAME,
+)
+study.territory_weights(
+    SECTOR,
+    "sector_group",
+    {"country": facts.country, "nuts3": territory},
+    f"fiche_{TID}_secteurs",
+    "Postes de l'ESS par secteur regroupé",
+    NAME,
+)
 
 # %% [markdown]
 # ## Évolution

@@ -45,7 +45,8 @@ study = Study.open(
 )
 BY = ("country", "nuts3", "ps_segment")
 jobs, units = study.select("ps_jobs", BY), study.select("ps_units", BY)
-fte = study.cells.get("ps_fte|country|nuts3|ps_segment")
+fte = study.select("ps_fte", BY)  # None when the sources lack FTE
+by_provider = study.select("ps_jobs", ("country", "ps_segment", "provider"))
 population = store.load(year, "population", study.processed_dir)
 drivers = ps.drivers(population)
 pop75 = ps.driver_series(drivers, "pop_75")
@@ -57,13 +58,13 @@ est = zone_data.establishments(year, zone, perimeter, study.processed_dir)
 needs = plan_report.needs(
     jobs,
     fte,
-    study.select("ps_jobs", ("country", "ps_segment", "provider")),
+    by_provider,
     population,
     pop75,
     assumptions,
     year,
     horizon,
-    [s.strip() for s in scenarios.split(",")],
+    scenarios,
     target_ratio,
 )
 
@@ -103,7 +104,6 @@ study.table(
 )
 
 # %%
-by_provider = study.select("ps_jobs", ("country", "ps_segment", "provider"))
 study.crosstab(
     by_provider.drop(columns=["n_units", "top_share"]),
     "plan_offre_prestataires",
@@ -158,8 +158,8 @@ study.table(
 cov = ps.coverage_table(
     jobs,
     fte,
-    pop75[pop75["year"] == year].set_index("nuts3")["value"],
-    under5[under5["year"] == year].set_index("nuts3")["value"],
+    ps.at_year(pop75, year),
+    ps.at_year(under5, year),
 )
 study.table(
     cov,
@@ -219,11 +219,7 @@ study.table(
 
 # %%
 targets_path = Path(targets_file) if targets_file else plan_files.default_targets(study.provenance)
-targets = (
-    plan_files.read_targets(targets_path, set(est["nuts3"].dropna()) | {"zone"})
-    if targets_path.exists()
-    else None
-)
+targets = plan_files.read_targets_if_any(targets_path, set(est["nuts3"].dropna()) | {"zone"})
 monitoring = plan_report.monitoring(targets, study, pop75, first_year)
 study.table(
     monitoring,

@@ -21,5 +21,17 @@ NOTEBOOKS_DIR: Path = PROJ_ROOT / "notebooks"
 #: perimeter or a zone before adding it to the package (the tests do).
 REFERENCE_DIR: Path = Path(os.environ.get("DESIR_REFERENCE_DIR") or Path(__file__).resolve().parent / "reference")
 
+
+def readable_mode(directory: bool = False) -> int:
+    """The mode a plain ``open()`` / ``mkdir()`` would give: 0666 or 0777 masked by the process umask.
+
+    ``tempfile.mkstemp`` and ``mkdtemp`` create 0600 / 0700: atomic writes restore this mode, so that a
+    web server (or a colleague) can read what was written.
+    """
+    mask = os.umask(0)
+    os.umask(mask)
+    return (0o777 if directory else 0o666) & ~mask
+
+
 #: What every output made from the generated demo files says.
 DEMO_NOTICE = "données de démonstration (synthétiques)"

@@ -45,17 +45,14 @@ def classify_field(est: pd.DataFrame) -> pd.DataFrame:
     """
     ref = reference.personal_services()
     out = est.copy()
-    field = pd.Series(OUTSIDE, index=out.index, dtype="string")
-    segment = pd.Series(pd.NA, index=out.index, dtype="string")
-    placed_by = pd.Series(pd.NA, index=out.index, dtype="string")
-    act = out["national_activity"].astype("string")
-    acts = ref[ref["code_type"].ne("joint_committee")]
-    for row in acts.itertuples(index=False):
-        if "322.01" in row.rule and row.country == "BE":
-            continue  # NACE 81.210: titres-services only with the joint committee, placed below
-        hit = out["country"].eq(row.country).fillna(False) & act.eq(row.code).fillna(False) & field.eq(OUTSIDE)
-        field, segment = field.mask(hit, row.field), segment.mask(hit, row.segment)
-        placed_by = placed_by.mask(hit, "NACE" if row.country == "BE" else "NAF")
+    # activity codes: one look-up of "country|code" (NACE 81.210 in Belgium counts only with SCP 322.01, below)
+    acts = ref[ref["code_type"].ne("joint_committee") & ~(ref["country"].eq("BE") & ref["rule"].str.contains("322.01"))]
+    lookup = acts.assign(key=acts["country"] + "|" + acts["code"]).drop_duplicates("key").set_index("key")
+    key = out["country"].astype("string") + "|" + out["national_activity"].astype("string")
+    field = key.map(lookup["field"]).fillna(OUTSIDE).astype("string")
+    segment = key.map(lookup["segment"]).astype("string")
+    by = np.where(out["country"].eq("BE").fillna(False).to_numpy(dtype=bool), "NACE", "NAF")
+    placed_by = pd.Series(by, index=out.index, dtype="string").where(field.ne(OUTSIDE))
     if "joint_committee" in out:
         jc = _committee(out["joint_committee"])
         for row in ref[ref["code_type"].eq("joint_committee")].itertuples(index=False):
@@ -165,6 +162,11 @@ def driver_series(drv: pd.DataFrame, name: str, source_prefix: str = "") -> pd.D
     return best_source(d)[["nuts3", "year", "kind", "source", "value"]].reset_index(drop=True)
 
 
+def at_year(series: pd.DataFrame, year: int) -> pd.Series:
+    """A driver series (:func:`driver_series`) at one year, by ``nuts3``."""
+    return series[series["year"] == year].set_index("nuts3")["value"]
+
+
 def demand_table(drv: pd.DataFrame, nuts3: list[str], base: int, first: int, horizon: int) -> pd.DataFrame:
     """Demand drivers by territory: level at ``base``, change since ``first`` (%), projection at ``horizon``.
 
@@ -211,12 +213,6 @@ def quartiles(values: pd.Series) -> dict[str, float]:
     return {"Q1": float(q.loc[0.25]), "Médiane": float(q.loc[0.5]), "Q3": float(q.loc[0.75])}
 
 
-def segment_codes() -> pd.DataFrame:
-    """The field's codes by country, segment and core/extended (for the report's method section)."""
-    ref = reference.personal_services()
-    return ref[["country", "code_type", "code", "label_fr", "field", "segment"]]
-
-
 __all__ = [
     "classify_field",
     "coverage",
@@ -226,7 +222,6 @@ __all__ = [
     "drivers",
     "provider",
     "quartiles",
-    "segment_codes",
     "titres_services_identification",
 ]
 

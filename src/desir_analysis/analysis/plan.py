@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from desir_analysis.analysis import cells
 from desir_analysis.analysis.personal_services import best_source
 from desir_analysis.reference import PLAN_AGE_GROUPS as AGE_GROUPS
 
@@ -226,8 +227,6 @@ def actuals(protected: dict[str, pd.DataFrame], years: list[int], pop75: pd.Data
     segment; ``couverture_75``: the latter per 1 000 people aged 75+. Territories by NUTS3
     code; the whole zone as ``zone`` (the protected zone margin).
     """
-    from desir_analysis.analysis import cells  # noqa: PLC0415 - analysis.cells imports the field module
-
     p = pop75.set_index(["nuts3", "year"])["value"]
     rows = []
     for y in years:

@@ -23,9 +23,9 @@ def write_year(out_root: Path, year: int, tables: dict[str, pd.DataFrame], prove
     """Write one year's tables into a temporary folder, then swap it in place (atomic)."""
     out_root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out_root, prefix=f".{year}-"))
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(tmp, 0o777 & ~mask)  # mkdtemp creates 0700: others could not read the processed year
+    os.chmod(
+        tmp, config.readable_mode(directory=True)
+    )  # mkdtemp creates 0700: others could not read the processed year
     for name, frame in tables.items():
         _write_parquet(frame, tmp / f"{name}.parquet")
     (tmp / "provenance.json").write_text(

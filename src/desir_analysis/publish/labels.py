@@ -78,11 +78,6 @@ SCOPE_FR = {
 }
 
 
-def country_of_territory() -> dict[str, str]:
-    """Territory name -> country name (France, Belgique), for the territories of the reference table."""
-    return {v: COUNTRY_FR[k[:2]] for k, v in territory_fr().items() if k[:2] in COUNTRY_FR}
-
-
 #: Code columns of the analysis -> French headings of the published tables.
 COLUMNS_FR = {
     "country": "Pays",

@@ -106,6 +106,11 @@ def strengths_weaknesses(
     return pd.DataFrame(rows)
 
 
+def countries(provenance: dict, present: set[str]) -> str:
+    """« France et Belgique »: the countries built (provenance order) that the study has rows of."""
+    return " et ".join(labels.COUNTRY_FR[c] for c in provenance.get("countries", []) if c in present)
+
+
 def coverage(perimeter: str) -> str:
     """What the perimeter compares: one definition for both countries, each country's own, or one country only."""
     names = labels.perimeter_fr()

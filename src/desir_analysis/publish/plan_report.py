@@ -41,7 +41,7 @@ def needs(
     assumptions: pd.DataFrame,
     base: int,
     horizon: int,
-    scenarios: list[str],
+    scenarios: str | list[str],
     target_ratio: float,
 ) -> pd.DataFrame:
     """Jobs and FTE needed in the elderly segment per scenario, territory and year, and the zone's jobs.
@@ -50,6 +50,8 @@ def needs(
     zone total is given only when no territory is masked (:func:`plan.zone_total`). The ESS
     part uses each country's ESS share of the segment's jobs.
     """
+    if isinstance(scenarios, str):  # the notebook parameter: "A,B,C"
+        scenarios = [s.strip() for s in scenarios.split(",")]
     observed, masked = _territory_cells(jobs, "elderly", "headcount")
     obs = observed.dropna().astype("float64")
     fte_obs = _territory_cells(fte, "elderly", "fte")[0] if fte is not None else pd.Series(np.nan, index=obs.index)

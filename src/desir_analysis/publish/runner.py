@@ -251,15 +251,8 @@ def atomic_write_text(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
-    os.chmod(tmp, readable_mode())  # mkstemp creates 0600: a web server could not serve the page
+    os.chmod(tmp, config.readable_mode())  # mkstemp creates 0600: a web server could not serve the page
     os.replace(tmp, path)
-
-
-def readable_mode(directory: bool = False) -> int:
-    """The mode a plain ``open()`` would give (0666 or 0777 masked by the process umask)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return (0o777 if directory else 0o666) & ~mask
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,29 @@ class Sections:
         rows = [c for c in by if c != wide]
         self.crosstab(cells, name, title, unit, rows=rows, columns=wide, value=JOBS_LABEL, **args)
 
+    def territory_weights(
+        self, by: tuple[str, ...], column: str, here: dict[str, str], name: str, title: str, territory: str
+    ) -> None:
+        """A territory's ESS jobs by ``column`` with their weight in its ESS and in the zone's (fact sheets).
+
+        ``here`` selects the territory's rows of the breakdown ``by`` (e.g. ``{"nuts3": "FRE11"}``); the
+        zone's rows are the margins of the same columns. Without any ESS establishment, a sentence.
+        """
+        cells = self.select("ess_jobs", by, **here)
+        if cells.empty:
+            self.text(f"{title} : aucun établissement employeur de l'ESS dans ce territoire.")
+            return
+        zone = self.select("ess_jobs", by, **{c: derived.TOTAL for c in here})
+        self.table(
+            derived.weights(cells, zone, column, territory),
+            name,
+            title,
+            "postes au 31/12 ; %",
+            protected={"postes": cells},
+            plan=[f"ess_jobs|{'|'.join(by)}"],
+            annex=False,
+        )
+
     def ess_share(self, index: str, name: str, title: str) -> pd.DataFrame:
         """ESS share of total and private salaried jobs by ``index`` (:func:`derived.ess_share`); returns the table."""
         table, audit = derived.ess_share(self.cells, index)

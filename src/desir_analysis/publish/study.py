@@ -40,7 +40,7 @@ from desir_analysis.publish.tables import Caption, crosstab_view, publish, write
 from desir_analysis.reference import membership
 
 #: Plan tables that an edition may lack when the sources do not measure them.
-UNMEASURED_OK = ("ess_women",)
+UNMEASURED_OK = ("ess_women", "ps_fte")
 REFERENCE_SOURCE = "référentiels desir-analysis (INSEE CJ 2022-09, KBO 2025-10, NACE-BEL, COG 2026, NUTS 2021)"
 
 

@@ -197,13 +197,6 @@ def personal_services() -> pd.DataFrame:
     return load_table("personal_services.csv")
 
 
-def __getattr__(name: str):
-    """``ZONES``: the zone names of ``zones.csv`` (kept for callers of the former constant)."""
-    if name == "ZONES":
-        return tuple(zone_names())
-    raise AttributeError(name)
-
-
 PLAN_PROTECTIONS = ("shared", "local")
 PLAN_YEARS = ("edition", "series")
 

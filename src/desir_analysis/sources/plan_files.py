@@ -140,6 +140,11 @@ def read_targets(path: Path, territories: set[str]) -> pd.DataFrame:
     return pd.DataFrame(out, columns=[*TARGET_COLUMNS, "label"])
 
 
+def read_targets_if_any(path: Path, territories: set[str]) -> pd.DataFrame | None:
+    """:func:`read_targets`, or ``None`` when there is no targets file (the study says « non disponible »)."""
+    return read_targets(path, territories) if path.exists() else None
+
+
 def default_assumptions() -> Path:
     """The assumptions shipped with the project (``reference/plan_hypotheses.csv``)."""
     from desir_analysis import config
