@@ -238,3 +238,82 @@ def test_monitoring_a_masked_year_is_not_available():
     m = plan.monitor(targets, actuals).set_index("year")
     assert m.loc[2021, "status"] == "en bonne voie" and m.loc[2022, "status"] == "non disponible"
     assert m.loc[2023, "status"] == "en retard"  # line at 14 in 2023
+
+
+def _jobs_cells(values, masked=()):
+    """A protected ps_jobs-like table of the elderly segment: {nuts3: headcount}."""
+    rows = [
+        {
+            "country": n[:2],
+            "nuts3": n,
+            "ps_segment": "elderly",
+            "headcount": v,
+            "fte": v * 0.8,
+            "status": "secondary" if n in masked else "published",
+        }
+        for n, v in values.items()
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_the_needs_table_totals_by_country_and_zone_by_hand():
+    from desir_analysis.publish import plan_report
+
+    jobs = _jobs_cells({"FRE11": 100.0, "FRE12": 50.0, "BE323": 40.0})
+    by_provider = pd.DataFrame(
+        [
+            {
+                "country": "FR",
+                "ps_segment": "elderly",
+                "provider": "association",
+                "headcount": 60.0,
+                "status": "published",
+            },
+            {"country": "FR", "ps_segment": "elderly", "provider": "Total", "headcount": 150.0, "status": "published"},
+            {
+                "country": "BE",
+                "ps_segment": "elderly",
+                "provider": "association",
+                "headcount": 30.0,
+                "status": "published",
+            },
+            {"country": "BE", "ps_segment": "elderly", "provider": "Total", "headcount": 40.0, "status": "published"},
+        ]
+    )
+    pop75 = pd.DataFrame(
+        [
+            {"nuts3": n, "year": y, "value": v}
+            for n, v in {"FRE11": 1000.0, "FRE12": 1000.0, "BE323": 800.0}.items()
+            for y in (2023, 2024, 2025)
+        ]
+    )
+    t = plan_report.needs(jobs, jobs, by_provider, pd.DataFrame(), pop75, pd.DataFrame(), 2023, 2025, "C", 100.0)
+    h = t[t["Année"].eq(2025)].set_index(["country", "nuts3"])
+    # C: 100 jobs per 1 000 aged 75+ -> 100, 100, 80 at the horizon; FTE at 0.8 per job
+    assert h.loc[("FR", "Total"), "Postes nécessaires"] == pytest.approx(200.0)
+    assert h.loc[("FR", "Total"), "EQTP (FR) / ETP (BE) nécessaires"] == pytest.approx(160.0)
+    assert h.loc[("BE", "Total"), "Postes nécessaires"] == pytest.approx(80.0)
+    assert h.loc[("Total", "Total"), "Postes nécessaires"] == pytest.approx(280.0)
+    assert np.isnan(h.loc[("Total", "Total"), "EQTP (FR) / ETP (BE) nécessaires"])  # never added across the border
+    # ESS part: needed x ESS share (FR 60/150 = 0.4, BE 30/40 = 0.75), summed in the totals
+    assert h.loc[("FR", "FRE12"), "dont ESS (à sa part actuelle)"] == pytest.approx(40.0)
+    assert h.loc[("FR", "Total"), "dont ESS (à sa part actuelle)"] == pytest.approx(80.0)
+    assert h.loc[("Total", "Total"), "dont ESS (à sa part actuelle)"] == pytest.approx(80.0 + 60.0)
+    assert h.loc[("Total", "Total"), "Écart aux postes de 2023"] == pytest.approx(280.0 - 190.0)
+
+
+def test_the_needs_table_has_no_total_over_a_masked_territory():
+    from desir_analysis.publish import plan_report
+
+    jobs = _jobs_cells({"FRE11": 100.0, "FRE12": 50.0, "BE323": 40.0}, masked={"FRE12"})
+    by_provider = pd.DataFrame(columns=["country", "ps_segment", "provider", "headcount", "status"])
+    pop75 = pd.DataFrame(
+        [{"nuts3": n, "year": y, "value": 1000.0} for n in ("FRE11", "FRE12", "BE323") for y in (2023, 2024)]
+    )
+    t = plan_report.needs(jobs, None, by_provider, pd.DataFrame(), pop75, pd.DataFrame(), 2023, 2024, "C", 100.0)
+    h = t[t["Année"].eq(2024)].set_index(["country", "nuts3"])
+    assert np.isnan(h.loc[("FR", "Total"), "Postes nécessaires"]) and np.isnan(
+        h.loc[("FR", "FRE12"), "Postes nécessaires"]
+    )
+    assert np.isnan(h.loc[("Total", "Total"), "Postes nécessaires"])
+    assert h.loc[("BE", "Total"), "Postes nécessaires"] == pytest.approx(100.0)

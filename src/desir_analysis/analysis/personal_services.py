@@ -265,7 +265,7 @@ def ess_share_of_field(jobs_by_provider: pd.DataFrame) -> pd.DataFrame:
         ok = total["status"].eq("published").all() and ess["status"].eq("published").all()
         value = 100 * ess["headcount"].sum() / float(total["headcount"].iloc[0]) if ok and len(total) else np.nan
         rows.append({"country": country, "ps_segment": segment, "Part de l'ESS (%)": value})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["country", "ps_segment", "Part de l'ESS (%)"])
 
 
 COVERAGE_ELDERLY = "Postes d'aide à domicile pour 1 000 personnes de 75 ans ou plus"

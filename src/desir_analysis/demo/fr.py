@@ -9,6 +9,10 @@ constants (``demo/constants/`` and below), never on ../shared:
 - ESS share of *total* salaried jobs by département, 2014: INSEE ITDD (Nord 11.1 %,
   Pas-de-Calais 12.3 %, Aisne 10.9 %, Ardennes 11.3 %, Somme 10.3 %; France de
   province 11.5 %);
+- home help (88.10A) by provider: associations ≈ 53 %, companies ≈ 33 %, CCAS ≈ 14 % of the
+  jobs [inf: DARES (Dares Analyses 2012-2013) describes associations as the first prestataire
+  providers, losing ground to companies whose hours grow (+13 % in 2012), with a small public part;
+  it gives no share we could copy, so these are orders of magnitude, not a calibration];
 - family split of ESS establishments (85 % associations, 8 % coops, 4 % mutuals,
   1 % foundations: CRESS Hauts-de-France, bilan 2024) and mean size 13.5 jobs
   (CRESS HdF Panorama 2020-21); action sociale ≈ 60 % of ESS jobs (CRESS NPdC);
@@ -185,7 +189,7 @@ SEGMENTS = [
             ("86.21Z", 2, 0.4),
             ("86.90E", 1, 0.6),
             ("86.10Z", 0.5, 6.0),
-            ("88.10A", 1, 2.0),
+            ("88.10A", 0.45, 2.0),  # companies: DARES, the growing minority of prestataire jobs
             ("88.91A", 0.5, 1.0),
             ("87.10A", 0.5, 4.0),
             ("85.53Z", 1, 0.5),
@@ -217,7 +221,15 @@ SEGMENTS = [
     ),
     ("public", "non_ess", 0.25, {"7331": 1}, 1.0, 0.0, [("85.31Z", 1, 1.5), ("85.20Z", 1, 0.8)]),
     ("public", "non_ess", 0.1, {"7364": 1}, 1.0, 0.3, [("86.10Z", 1, 8.0)]),
-    ("public", "non_ess", 0.15, {"7361": 2, "7366": 1}, 1.0, 0.1, [("88.99B", 2, 0.6), ("87.10A", 1, 2.0)]),
+    (
+        "public",
+        "non_ess",
+        0.15,
+        {"7361": 2, "7366": 1},
+        1.0,
+        0.1,
+        [("88.99B", 2, 0.6), ("87.10A", 1, 2.0), ("88.10A", 0.3, 1.5)],
+    ),
 ]
 NAF_REV1_OF = {"88": "85.3K", "87": "85.3A", "93": "92.6A", "94": "91.3E", "85": "80.4D", "86": "85.1A"}
 

@@ -87,6 +87,7 @@ def needs(
             "year": y,
             "observed": plan.zone_total(obs.to_frame("v"), "v", masked),
             "needed": plan.zone_total(t[(t["scenario"] == s) & (t["year"] == y)], "needed", masked),
+            "ess_part": plan.zone_total(t[(t["scenario"] == s) & (t["year"] == y)], "ess_part", masked),
             "status": "secondary" if masked.any() else "published",
         }
         for s in runs
@@ -107,6 +108,7 @@ def needs(
                         "observed": plan.zone_total(obs[obs.index.str[:2] == c].to_frame("v"), "v", masked_c),
                         "needed": plan.zone_total(rows, "needed", masked_c),
                         "needed_fte": plan.zone_total(rows, "needed_fte", masked_c),
+                        "ess_part": plan.zone_total(rows, "ess_part", masked_c),
                         "status": "secondary" if masked_c.any() else "published",
                     }
                 )
