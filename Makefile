@@ -38,4 +38,4 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 clean:
-	rm -rf reports/[0-9]* data/processed/[0-9]*
+	rm -rf reports/[0-9]* reports/index.html data/processed/[0-9]* data/private

@@ -42,3 +42,10 @@ def demo_processed(demo_raw, tmp_path_factory):
     out = tmp_path_factory.mktemp("processed")
     result = build.build([2015, 2023], raw_dir=demo_raw, out_dir=out)
     return out, result
+
+
+def edition_in(root: Path, zone: str = "desir", perimeter: str = "core_crossborder", year: int = 2023):
+    """An edition whose published and working folders are under ``root`` (``root/r``, ``root/w``)."""
+    from desir_analysis.publish.edition import Edition
+
+    return Edition(year, zone, perimeter, "employment", reports_root=root / "r", work_root=root / "w")

@@ -11,6 +11,7 @@ from pathlib import Path
 import matplotlib.image as mpimg
 import pytest
 
+from conftest import edition_in
 from desir_analysis.publish import runner as reporting
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
@@ -59,13 +60,13 @@ def test_the_check_detects_external_requests(tmp_path):
 
 def test_reports_render_offline(demo_processed, tmp_path):
     processed, _ = demo_processed
+    edition = edition_in(tmp_path)
     html = reporting.render_study(
         reporting.STUDIES["diagnostic"],
-        2023,
+        edition,
         {"zone": "desir", "first_year": 2015, "processed_dir": str(processed)},
-        reports_dir=tmp_path,
     )
-    for page in (html, reporting.write_index(tmp_path / "2023", 2023, [])):
+    for page in (html, reporting.write_index(edition, [])):
         png = tmp_path / f"{page.stem}.png"
         external = shoot(page, png)
         assert png.exists()

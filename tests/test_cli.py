@@ -16,6 +16,7 @@ import pytest
 from desir_analysis import reference
 
 ROOT = Path(__file__).resolve().parents[1]
+EDITION = "desir-core_crossborder-employment"
 
 
 def run_report(root: Path, raw: Path) -> subprocess.CompletedProcess:
@@ -35,7 +36,8 @@ def project(demo_raw, tmp_path_factory):
 def test_report_produces_the_index_the_diagnostic_and_one_sheet_per_territory(project):
     root, run, _ = project
     assert run.returncode == 0, run.stderr[-3000:]
-    out = root / "reports" / "2023"
+    out = root / "reports" / "2023" / EDITION
+    work = root / "data" / "private" / "2023" / EDITION
     est = pd.read_parquet(root / "data" / "processed" / "2023" / "establishments.parquet")
     terr = reference.territories()
     zone = set(terr.loc[terr["zone_desir"] & terr["level"].ne("commune"), "nuts3"])
@@ -51,17 +53,18 @@ def test_report_produces_the_index_the_diagnostic_and_one_sheet_per_territory(pr
     assert index.count("fiches/fiche_") == 17 and "diagnostic.html" in index and "plan_services.html" in index
     root_index = (root / "reports" / "index.html").read_text(encoding="utf-8")
     edition = json.loads((out / "edition.json").read_text(encoding="utf-8"))
-    assert "2023/index.html" in root_index and edition["perimeter_label"] in root_index
+    assert f"2023/{EDITION}/index.html" in root_index and edition["perimeter_label"] in root_index
     assert edition["code_version"] in root_index and edition["vintage"] in root_index
-    logs = sorted(p.stem for p in (out / "_logs").glob("*.log"))
-    assert len(logs) == 20 and all("terminé" in (out / "_logs" / f"{s}.log").read_text() for s in logs)
+    logs = sorted(p.stem for p in (work / "_logs").glob("*.log"))
+    assert len(logs) == 20 and all("terminé" in (work / "_logs" / f"{s}.log").read_text() for s in logs)
+    assert not [p for p in out.rglob("*") if p.name.startswith("_")]  # working files are never published
     assert (out / "tables" / "diagnostic.xlsx").exists()
 
 
 def test_every_page_is_self_contained(project):
     root, run, _ = project
     assert run.returncode == 0
-    pages = list((root / "reports").rglob("*.html"))
+    pages = list((root / "reports" / "2023" / EDITION).rglob("*.html")) + [root / "reports" / "index.html"]
     assert len(pages) == 1 + 1 + 3 + 17  # root index, year index, diagnostic + plan + référentiel, sheets
     for page in pages:
         text = page.read_text(encoding="utf-8")
@@ -80,3 +83,59 @@ def test_a_second_run_with_nothing_changed_skips_everything(project):
     assert again.returncode == 0, again.stderr[-3000:]
     assert "à jour" in again.stdout
     assert {p: p.stat().st_mtime_ns for p in pages} == pages
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    import hashlib
+
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_a_render_from_scratch_is_byte_identical_workbooks_included(project):
+    root, first, raw = project
+    assert first.returncode == 0
+    out = root / "reports" / "2023" / EDITION
+    before = _digests(out)
+    assert any(name.endswith(".xlsx") for name in before)
+    shutil.rmtree(
+        root / "data" / "private" / "2023" / EDITION / "_keys"
+    )  # forget the cache: every page is rendered again
+    again = run_report(root, raw)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert _digests(out) == before
+
+
+def test_a_year_the_raw_files_do_not_cover_is_refused_before_any_work(project, tmp_path):
+    root, _, raw = project
+    cmd = [sys.executable, "-m", "desir_analysis.cli", "report", "--year", "2030", "--raw-dir", str(raw)]
+    run = subprocess.run(cmd, env={**os.environ, "DESIR_ROOT": str(tmp_path)}, capture_output=True, text=True)
+    assert run.returncode == 2
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "2015–2023" in lines[0] and "2024" in lines[0] and "Traceback" not in run.stderr
+    assert not (tmp_path / "data" / "processed").exists() or not any((tmp_path / "data" / "processed").iterdir())
+
+
+def test_report_renders_the_mode_of_the_build_made_and_editions_stay_apart(project):
+    root, first, raw = project
+    assert first.returncode == 0
+    env = {**os.environ, "DESIR_ROOT": str(root)}
+    base = [sys.executable, "-m", "desir_analysis.cli"]
+    years = ["--year", "2023", "--first-year", "2022", "--raw-dir", str(raw)]
+    built = subprocess.run([*base, "build", *years, "--mode", "public"], env=env, capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr[-2000:]
+    rep = [*base, "report", *years, "--study", "referentiel", "--zone", "interreg_fwvl"]
+    run = subprocess.run(rep, env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "données traitées à jour" in run.stdout  # no silent rebuild in the other mode
+    editions = sorted(p.name for p in (root / "reports" / "2023").iterdir() if p.is_dir())
+    assert editions == [EDITION, "interreg_fwvl-core_crossborder-public"]
+    assert (root / "reports" / "2023" / EDITION / "diagnostic.html").exists()  # the first edition untouched
+    meta = json.loads((root / "reports" / "2023" / editions[1] / "edition.json").read_text(encoding="utf-8"))
+    assert meta["mode"] == "public" and meta["zone"] == "interreg_fwvl"
+    # back to the employment build for the other tests of the module
+    back = subprocess.run([*base, "build", *years, "--mode", "employment"], env=env, capture_output=True, text=True)
+    assert back.returncode == 0

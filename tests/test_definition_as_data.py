@@ -8,6 +8,7 @@ import shutil
 import pandas as pd
 import pytest
 
+from conftest import edition_in
 from desir_analysis import config, reference
 from desir_analysis.analysis import indicators
 from desir_analysis.publish import runner
@@ -69,12 +70,13 @@ def test_a_perimeter_and_a_zone_added_as_data_render_without_a_rebuild(demo_proc
     assert indicators.national_reference(nat, "FR", "associations")["jobs"].sum() > 0
 
     params = {"zone": "nord_hainaut", "perimeter": "associations", "first_year": 2015, "processed_dir": str(processed)}
-    html = runner.render_study(runner.STUDIES["diagnostic"], 2023, params, reports_dir=tmp_path / "r")
+    edition = edition_in(tmp_path, "nord_hainaut", "associations")
+    html = runner.render_study(runner.STUDIES["diagnostic"], edition, params)
     page = html.read_text(encoding="utf-8")
     assert "zone Nord-Hainaut" in page and "Associations seulement" in page
-    families = pd.read_csv(tmp_path / "r" / "2023" / "tables" / "ess_famille.csv")
+    families = pd.read_csv(edition.dir / "tables" / "ess_famille.csv")
     assert set(families["Famille"]) == {"Associations", "Total"}
-    terr = pd.read_csv(tmp_path / "r" / "2023" / "tables" / "part_ess_territoire.csv")
+    terr = pd.read_csv(edition.dir / "tables" / "part_ess_territoire.csv")
     assert len(terr) == est.loc[in_new_zone, "nuts3"].nunique() + 1  # the zone's territories, and the zone
     assert {p: p.stat().st_mtime_ns for p in processed.rglob("*.parquet")} == before
 
@@ -83,10 +85,11 @@ def test_a_perimeter_and_a_zone_added_as_data_render_without_a_rebuild(demo_proc
 def test_every_perimeter_offered_renders_the_diagnostic(demo_processed, tmp_path, perimeter):
     processed, _ = demo_processed
     params = {"zone": "desir", "perimeter": perimeter, "first_year": 2015, "processed_dir": str(processed)}
-    html = runner.render_study(runner.STUDIES["diagnostic"], 2023, params, reports_dir=tmp_path)
+    edition = edition_in(tmp_path, "desir", perimeter)
+    html = runner.render_study(runner.STUDIES["diagnostic"], edition, params)
     page = html.read_text(encoding="utf-8")
     covered = perimeters.countries(perimeter)
-    key = pd.read_csv(tmp_path / "2023" / "tables" / "chiffres_cles_pays.csv")
+    key = pd.read_csv(edition.dir / "tables" / "chiffres_cles_pays.csv")
     names = {"FR": "France", "BE": "Belgique"}
     assert set(key["Pays"]) == {names[c] for c in covered} | {"Total"}
     if len(covered) == 1:

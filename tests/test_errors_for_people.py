@@ -22,7 +22,7 @@ def test_a_bad_sirene_file_is_one_line_and_exit_2(tmp_path):
     run = subprocess.run(cmd, env={**os.environ, "DESIR_ROOT": str(tmp_path)}, capture_output=True, text=True)
     assert run.returncode == 2, run.stderr[-2000:]
     lines = [line for line in run.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("[desir] error:"), run.stderr
+    assert len(lines) == 1 and lines[0].startswith("[desir] erreur :"), run.stderr
     assert "Traceback" not in run.stderr and "StockUniteLegale_utf8.csv" in lines[0]
 
 

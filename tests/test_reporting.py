@@ -7,14 +7,15 @@ import re
 import pandas as pd
 import pytest
 
+from conftest import edition_in
 from desir_analysis.publish import runner as reporting
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
-    out = tmp_path_factory.mktemp("reports")
-    html = reporting.render_study(reporting.STUDIES["referentiel"], 2023, {"zone": "desir"}, reports_dir=out)
-    return out, html
+    edition = edition_in(tmp_path_factory.mktemp("reports"))
+    html = reporting.render_study(reporting.STUDIES["referentiel"], edition, {"zone": "desir"})
+    return edition.dir, html
 
 
 def test_html_has_no_code_no_external_request_and_a_toc(rendered):
@@ -30,15 +31,15 @@ def test_html_has_no_code_no_external_request_and_a_toc(rendered):
 
 def test_published_tables_have_status_and_workbook(rendered):
     out, _ = rendered
-    t = pd.read_csv(out / "2023" / "tables" / "territoires_desir.csv", dtype=str)
+    t = pd.read_csv(out / "tables" / "territoires_desir.csv", dtype=str)
     assert len(t) == 17 and set(t["status"]) == {"published"}
-    book = pd.ExcelFile(out / "2023" / "tables" / "referentiel.xlsx")
+    book = pd.ExcelFile(out / "tables" / "referentiel.xlsx")
     assert "territoires_desir" in book.sheet_names
 
 
 def test_unknown_parameter_is_rejected(tmp_path):
     with pytest.raises(reporting.ReportError, match="unknown parameter.*yaer"):
-        reporting.render_study(reporting.STUDIES["referentiel"], 2023, {"yaer": 2024}, reports_dir=tmp_path)
+        reporting.render_study(reporting.STUDIES["referentiel"], edition_in(tmp_path), {"yaer": 2024})
 
 
 def test_failing_notebook_is_kept_and_not_exported(tmp_path, monkeypatch):
@@ -49,10 +50,11 @@ def test_failing_notebook_is_kept_and_not_exported(tmp_path, monkeypatch):
     )
     monkeypatch.setattr(reporting.config, "NOTEBOOKS_DIR", nb)
     study = reporting.Study("boom", "boom.py", "Boom")
+    edition = edition_in(tmp_path)
     with pytest.raises(reporting.ReportError, match="boom"):
-        reporting.render_study(study, 2023, {}, reports_dir=tmp_path / "r")
-    assert (tmp_path / "r" / "2023" / "_failed" / "boom.ipynb").exists()
-    assert not (tmp_path / "r" / "2023" / "boom.html").exists()
+        reporting.render_study(study, edition, {})
+    assert edition.failed("boom").exists()
+    assert not (edition.dir / "boom.html").exists() and not edition.staging("boom").exists()
 
 
 def test_add_toc_lists_h2_and_h3():
@@ -69,14 +71,13 @@ def test_add_toc_lists_h2_and_h3():
 @pytest.fixture(scope="module")
 def diagnostic(demo_processed, tmp_path_factory):
     processed, _ = demo_processed
-    out = tmp_path_factory.mktemp("reports")
+    edition = edition_in(tmp_path_factory.mktemp("reports"))
     html = reporting.render_study(
         reporting.STUDIES["diagnostic"],
-        2023,
+        edition,
         {"zone": "desir", "first_year": 2015, "processed_dir": str(processed)},
-        reports_dir=out,
     )
-    return processed, out / "2023", html
+    return processed, edition, html
 
 
 def test_diagnostic_says_demo_and_shows_no_code(diagnostic):
@@ -86,16 +87,16 @@ def test_diagnostic_says_demo_and_shows_no_code(diagnostic):
     assert "from desir_analysis import" not in page
     assert not re.search(r'(src|href)="https?://', page)
     assert "data:image/png;base64," in page  # the figure is embedded
-    _, out, _ = diagnostic
-    for csv_file in (out / "tables").glob("*.csv"):
+    _, edition, _ = diagnostic
+    for csv_file in (edition.dir / "tables").glob("*.csv"):
         t = pd.read_csv(csv_file)
         assert t["source"].str.contains("données de démonstration (synthétiques)", regex=False).all(), csv_file
 
 
 def test_the_sector_share_table_never_shows_a_cell_masked_in_the_sector_table(diagnostic):
-    _, out, _ = diagnostic
-    sectors = pd.read_csv(out / "tables" / "ess_secteur.csv").set_index(["Pays", "Secteur"])["status"]
-    share = pd.read_csv(out / "tables" / "secteurs_part_et_specialisation.csv")
+    _, edition, _ = diagnostic
+    sectors = pd.read_csv(edition.dir / "tables" / "ess_secteur.csv").set_index(["Pays", "Secteur"])["status"]
+    share = pd.read_csv(edition.dir / "tables" / "secteurs_part_et_specialisation.csv")
     masked = 0
     for _, r in share.iterrows():
         if sectors.get((r["Pays"], r["Secteur"]), "published") != "published":
@@ -105,7 +106,8 @@ def test_the_sector_share_table_never_shows_a_cell_masked_in_the_sector_table(di
 
 
 def test_diagnostic_tables_protect_small_cells(diagnostic):
-    processed, out, _ = diagnostic
+    processed, edition, _ = diagnostic
+    out = edition.dir
     est = pd.read_parquet(processed / "2023" / "establishments.parquet")
     from desir_analysis.publish import labels
     from desir_analysis.reference import classify
@@ -132,10 +134,12 @@ def test_diagnostic_tables_protect_small_cells(diagnostic):
 
 
 def test_diagnostic_audit_files_and_secrecy_annex(diagnostic):
-    _, out, html = diagnostic
-    audit_files = sorted(p.name for p in (out / "_audit").glob("*.csv"))
+    _, edition, html = diagnostic
+    out = edition.dir
+    assert not (out / "_audit").exists()  # the working tables of the disclosure control are never published
+    audit_files = sorted(p.name for p in (edition.work / "_audit").glob("*.csv"))
     assert {"ess_famille.csv", "part_ess_territoire.csv", "chiffres_cles_pays.csv"} <= set(audit_files)
-    a = pd.read_csv(out / "_audit" / "ess_famille.csv")
+    a = pd.read_csv(edition.work / "_audit" / "ess_famille.csv")
     assert {"n_units", "top_share", "status", "measure"} <= set(a.columns)
     page = html.read_text(encoding="utf-8")
     assert "top_share" not in page and "n_units" not in page  # unit counts never in the HTML
@@ -152,12 +156,15 @@ def test_fact_sheet_runs_for_a_territory(demo_processed, tmp_path):
         "Fiche — Mons",
         (("zone", "desir"), ("territory", "BE323"), ("baseline_year", 2015), ("processed_dir", str(processed))),
     )
-    html = reporting.render_job(job, 2023, reports_dir=tmp_path)
+    edition = edition_in(tmp_path)
+    produced, failed = reporting.run_jobs([job], edition, progress=False)
+    assert failed == []
+    html = produced[0][1]
     page = html.read_text(encoding="utf-8")
     assert html.parent.name == "fiches" and "Mons" in page and "from desir_analysis" not in page
     assert 'class="dataframe"' not in page
     assert not re.search(r'(src|href)="https?://', page)
-    t = pd.read_csv(tmp_path / "2023" / "tables" / "fiche_be323_chiffres_cles.csv")
+    t = pd.read_csv(edition.dir / "tables" / "fiche_be323_chiffres_cles.csv")
     assert t["status"].isin(["published", "primary"]).all()
 
 
@@ -173,15 +180,16 @@ def test_a_failing_job_does_not_stop_the_others(tmp_path, monkeypatch):
         reporting.Job(reporting.Study("boom", "boom.py", "Boom"), "boom", "Boom", ()),
         reporting.Job(reporting.Study("ok", "ok.py", "OK"), "ok", "OK", ()),
     ]
-    produced, failed = reporting.run_jobs(jobs, 2023, reports_dir=tmp_path / "r", workers=1, progress=False)
+    edition = edition_in(tmp_path)
+    produced, failed = reporting.run_jobs(jobs, edition, workers=1, progress=False)
     assert [j.name for j, _ in produced] == ["ok"] and [j.name for j, _ in failed] == ["boom"]
-    assert (tmp_path / "r" / "2023" / "_failed" / "boom.ipynb").exists()
-    index = reporting.write_index(tmp_path / "r" / "2023", 2023, produced)
+    assert edition.failed("boom").exists()
+    index = reporting.write_index(edition, produced)
     assert "ok.html" in index.read_text(encoding="utf-8")
-    (tmp_path / "r" / "2023" / "edition.json").write_text('{"date": "2026-11-25", "perimeter": "insee"}')
+    (edition.dir / "edition.json").write_text('{"date": "2026-11-25", "perimeter": "insee"}')
     root = reporting.write_root_index(tmp_path / "r", {"date": "Produite le", "perimeter": "Périmètre"})
     text = root.read_text(encoding="utf-8")
-    assert "2023/index.html" in text and "insee" in text
+    assert f"2023/{edition.name}/index.html" in text and "insee" in text
 
 
 def test_suppressed_cells_show_the_secret_mark():
@@ -201,12 +209,12 @@ def test_unchanged_jobs_are_skipped(tmp_path, monkeypatch):
     (nb / "ok.py").write_text('# %% tags=["parameters"]\nyear = 1\noutput_dir = ""\n\n# %% [markdown]\n# # Titre\n')
     monkeypatch.setattr(reporting.config, "NOTEBOOKS_DIR", nb)
     job = reporting.Job(reporting.Study("ok", "ok.py", "OK"), "ok", "OK", ())
-    reports = tmp_path / "r"
-    first, _ = reporting.run_jobs([job], 2023, reports, progress=False, data_key="d1")
+    edition = edition_in(tmp_path)
+    first, _ = reporting.run_jobs([job], edition, progress=False, data_key="d1")
     mtime = first[0][1].stat().st_mtime_ns
-    produced, failed = reporting.run_jobs([job], 2023, reports, progress=False, data_key="d1")
+    produced, failed = reporting.run_jobs([job], edition, progress=False, data_key="d1")
     assert not failed and produced[0][1].stat().st_mtime_ns == mtime  # skipped: same file
-    produced, _ = reporting.run_jobs([job], 2023, reports, progress=False, data_key="d2")
+    produced, _ = reporting.run_jobs([job], edition, progress=False, data_key="d2")
     assert produced[0][1].stat().st_mtime_ns != mtime  # data changed: rendered again
 
 
@@ -232,9 +240,10 @@ def test_a_reused_kernel_starts_each_notebook_from_a_clean_state(tmp_path, monke
     )
     monkeypatch.setattr(reporting.config, "NOTEBOOKS_DIR", nb)
     jobs = [reporting.Job(reporting.Study(n, f"{n}.py", n), n, n, ()) for n in ("dirty", "check", "dirty", "check")]
-    produced, failed = reporting.run_jobs(jobs, 2023, reports_dir=tmp_path / "r", workers=1, progress=False)
+    edition = edition_in(tmp_path)
+    produced, failed = reporting.run_jobs(jobs, edition, workers=1, progress=False)
     assert not failed, failed
-    logs = tmp_path / "r" / "2023" / "_logs"
+    logs = edition.work / "_logs"
     dirty, check = (logs / "dirty.log").read_text(), (logs / "check.log").read_text()
     assert "dirty ran" in dirty and '"year": 2023' in dirty and "cellule" in dirty
     assert "notebook n° 4 sur ce noyau" in check  # one kernel for the four runs
@@ -247,9 +256,10 @@ def test_after_a_failure_the_next_notebook_gets_a_new_kernel(tmp_path, monkeypat
     (nb / "boom.py").write_text('# %% tags=["parameters"]\nyear = 1\noutput_dir = ""\n\n# %%\nraise ValueError("x")\n')
     monkeypatch.setattr(reporting.config, "NOTEBOOKS_DIR", nb)
     jobs = [reporting.Job(reporting.Study(n, f"{n}.py", n), n, n, ()) for n in ("boom", "ok")]
-    produced, failed = reporting.run_jobs(jobs, 2023, reports_dir=tmp_path / "r", workers=1, progress=False)
+    edition = edition_in(tmp_path)
+    produced, failed = reporting.run_jobs(jobs, edition, workers=1, progress=False)
     assert [j.name for j, _ in failed] == ["boom"]
-    logs = tmp_path / "r" / "2023" / "_logs"
+    logs = edition.work / "_logs"
     assert "ÉCHEC" in (logs / "boom.log").read_text() and "ValueError" in (logs / "boom.log").read_text()
     assert "notebook n° 1 sur ce noyau" in (logs / "ok.log").read_text()
 
@@ -261,18 +271,19 @@ def test_a_fact_sheet_is_the_same_in_a_fresh_and_in_a_reused_kernel(demo_process
         params = (("zone", "desir"), ("territory", code), ("baseline_year", 2015), ("processed_dir", str(processed)))
         return reporting.Job(reporting.STUDIES["fiches"], f"fiches/fiche_{code}", f"Fiche {code}", params)
 
-    fresh = reporting.render_job(sheet("BE323"), 2023, reports_dir=tmp_path / "fresh").read_bytes()
-    produced, failed = reporting.run_jobs(
-        [sheet("FRE11"), sheet("BE323")], 2023, reports_dir=tmp_path / "warm", workers=1, progress=False
-    )
+    fresh = reporting.render_job(sheet("BE323"), edition_in(tmp_path / "fresh")) / "fiches" / "fiche_BE323.html"
+    fresh = fresh.read_bytes()
+    warm_edition = edition_in(tmp_path / "warm")
+    produced, failed = reporting.run_jobs([sheet("FRE11"), sheet("BE323")], warm_edition, workers=1, progress=False)
     assert not failed
-    assert "notebook n° 2" in (tmp_path / "warm" / "2023" / "_logs" / "fiches__fiche_BE323.log").read_text()
-    warm = (tmp_path / "warm" / "2023" / "fiches" / "fiche_BE323.html").read_bytes()
+    assert "notebook n° 2" in (warm_edition.work / "_logs" / "fiches__fiche_BE323.log").read_text()
+    warm = (warm_edition.dir / "fiches" / "fiche_BE323.html").read_bytes()
     assert warm == fresh
 
 
 def test_diagnostic_shift_share_adds_up_and_respects_secrecy(diagnostic):
-    processed, out, _ = diagnostic
+    processed, edition, _ = diagnostic
+    out = edition.dir
     from desir_analysis.publish import labels
     from desir_analysis.reference import classify
     from desir_analysis.reference import membership as perimeters
@@ -313,7 +324,8 @@ def test_diagnostic_shift_share_adds_up_and_respects_secrecy(diagnostic):
 
 
 def test_a_fact_sheet_shows_the_same_statuses_as_the_diagnostic(diagnostic):
-    processed, out, _ = diagnostic
+    processed, edition, _ = diagnostic
+    out = edition.dir
     terr = pd.read_csv(out / "tables" / "ess_territoire_famille.csv")
     masked = terr[(terr["status"] != "published") & (terr["Territoire"] != "Total")]
     assert len(masked), "the 1 % demo has masked territory x family cells"
@@ -323,7 +335,7 @@ def test_a_fact_sheet_shows_the_same_statuses_as_the_diagnostic(diagnostic):
     code = {v: k for k, v in labels.territory_fr().items()}[name]
     params = (("zone", "desir"), ("territory", code), ("baseline_year", 2015), ("processed_dir", str(processed)))
     job = reporting.Job(reporting.STUDIES["fiches"], f"fiches/fiche_{code}", f"Fiche {name}", params)
-    reporting.render_job(job, 2023, reports_dir=out.parent)
+    assert reporting.run_jobs([job], edition, progress=False)[1] == []
     sheet = pd.read_csv(out / "tables" / f"fiche_{code.lower()}_familles.csv").set_index("Famille")["status"]
     diag = terr[terr["Territoire"] == name].set_index("Famille")["status"]
     assert sheet.to_dict() == diag.to_dict()

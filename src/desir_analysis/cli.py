@@ -21,6 +21,7 @@ from desir_analysis import __version__, build, config, demo, reference
 from desir_analysis.analysis import cells as shared_cells
 from desir_analysis.build.schemas import SchemaError
 from desir_analysis.publish import labels, runner
+from desir_analysis.publish.edition import Edition
 from desir_analysis.reference import membership as perimeters
 from desir_analysis.sources.csvfile import RawFileError
 
@@ -32,6 +33,8 @@ def _years(args: argparse.Namespace) -> list[int]:
 
 def _build(args: argparse.Namespace) -> int:
     years = sorted(set(args.years or [])) or _years(args)
+    if args.first_year is not None:  # --first-year 2022 --year 2023: the series, like `desir report`
+        years = list(range(args.first_year, max(years) + 1))
     build.build(
         years,
         raw_dir=_raw(args),
@@ -41,6 +44,18 @@ def _build(args: argparse.Namespace) -> int:
         workers=args.jobs,
     )
     return 0
+
+
+def _mode(args: argparse.Namespace) -> str:
+    """The mode to render: the one asked, else the mode of the build the user made (never a silent rebuild)."""
+    if args.mode != "auto":
+        return args.mode
+    try:
+        made = build.provenance(args.year)["mode"]
+    except (FileNotFoundError, KeyError, ValueError):
+        return "auto"
+    print(f"[desir] mode de la construction existante : {labels.MODE_FR.get(made, made)}", flush=True)
+    return made
 
 
 def _raw(args: argparse.Namespace) -> Path:
@@ -93,54 +108,107 @@ def _jobs(args: argparse.Namespace) -> list[runner.Job]:
 
 
 def _report(args: argparse.Namespace) -> int:
+    years = _years(args)
     result = build.build(
-        _years(args), raw_dir=_raw(args), mode=args.mode, progress=sys.stderr.isatty(), workers=args.jobs
+        years,
+        raw_dir=_raw(args),
+        mode=_mode(args),
+        progress=sys.stderr.isatty(),
+        workers=args.jobs,
     )
+    prov = build.provenance(args.year)
+    edition = Edition(args.year, args.zone, args.perimeter, prov["mode"])
+    before = _read_json(edition.dir / "edition.json")
     jobs = _jobs(args)
     if any(j.study.name in ("diagnostic", "fiches", "plan_services") for j in jobs):
         # the cells shared by the diagnostic and the sheets, protected once before the notebooks start
         start = time.perf_counter()
-        shared_cells.load(
-            args.year, args.zone, args.perimeter, _years(args)[0], None, config.REPORTS_DIR / str(args.year) / "_cells"
-        )
+        shared_cells.load(args.year, args.zone, args.perimeter, years[0], None, edition.cells)
         print(f"[desir] secret statistique de l'édition : {time.perf_counter() - start:.1f} s", flush=True)
     workers = args.jobs or os.cpu_count() or 1
-    print(f"[desir] {len(jobs)} notebook(s) for {args.year}, {workers} process(es)…", flush=True)
-    data_key = build.fingerprint([build.provenance(y).get("build_key", "") for y in _years(args)])
+    print(f"[desir] {len(jobs)} page(s) à produire pour l'édition {edition.name}, {workers} processus…", flush=True)
+    data_key = build.fingerprint([build.provenance(y).get("build_key", "") for y in years])
+    changes: list[dict] = []
+    why = revision(before, _edition_meta(args, prov, edition, []), [])["why"] if before else ""
     produced, failed = runner.run_jobs(
-        jobs, args.year, workers=workers, progress=sys.stderr.isatty(), data_key=data_key
+        jobs,
+        edition,
+        workers=workers,
+        progress=sys.stderr.isatty(),
+        data_key=data_key,
+        changes=changes,
+        refuse_changes=bool(before) and not prov["demo"] and not args.force,
+        reason=why,
     )
-    out = config.REPORTS_DIR / str(args.year)
-    prov = build.provenance(args.year)
+    meta = _edition_meta(args, prov, edition, produced)
+    revisions = _read_json(edition.dir / "revisions.json") or []
+    if changes and before:
+        revisions.append(revision(before, meta, changes))
+        runner.atomic_write_text(edition.dir / "revisions.json", json.dumps(revisions, ensure_ascii=False, indent=1))
+    meta["revisions"] = len(revisions)
+    runner.atomic_write_text(edition.dir / "edition.json", json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
+    notice = config.DEMO_NOTICE if result.demo else ""
+    index = runner.write_index(edition, produced, notice=notice, revisions=revisions, meta=meta)
+    runner.write_root_index(
+        config.REPORTS_DIR,
+        {
+            "zone_label": "Zone",
+            "perimeter_label": "Périmètre",
+            "mode_label": "Emplois",
+            "vintage": "Millésime des données",
+            "date": "Produite le",
+            "revisions": "Révisions",
+            "code_version": "Version du code",
+        },
+    )
+    print(f"[desir] {len(produced)} page(s) ; sommaire : {index}", flush=True)
+    for job, message in failed:
+        print(f"[desir] ÉCHEC {job.name} : {message.splitlines()[0] if message else ''}", file=sys.stderr)
+    if failed:
+        print(f"[desir] journaux et notebooks en échec : {edition.work}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _read_json(path: Path) -> dict | list | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def _edition_meta(args: argparse.Namespace, prov: dict, edition: Edition, produced: list) -> dict:
+    """The edition's ``edition.json``: what it is (year, zone, perimeter, mode), from which raw files, when."""
     vintages = sorted({f.get("vintage", "") for f in prov["files"]} - {""})
-    edition = {
+    return {
+        "year": args.year,
+        "edition": edition.name,
         "date": dt.date.today().isoformat(),
         "vintage": ", ".join(vintages),
         "perimeter": args.perimeter,
         "perimeter_label": labels.perimeter_fr()[args.perimeter],
         "zone": args.zone,
         "zone_label": labels.zone_fr()[args.zone],
+        "mode": edition.mode,
+        "mode_label": labels.MODE_FR.get(edition.mode, edition.mode),
         "code_version": __version__,
         "demo": prov["demo"],
-        "studies": [j.name for j, _ in produced],
+        "inputs": {f["path"]: f["sha256"] for f in prov["files"]},
+        "studies": sorted(j.name for j, _ in produced),
     }
-    runner.atomic_write_text(out / "edition.json", json.dumps(edition, ensure_ascii=False, indent=2) + "\n")
-    notice = config.DEMO_NOTICE if result.demo else ""
-    index = runner.write_index(out, args.year, produced, notice=notice)
-    runner.write_root_index(
-        config.REPORTS_DIR,
-        {
-            "date": "Produite le",
-            "vintage": "Millésime des données",
-            "perimeter_label": "Périmètre",
-            "zone_label": "Zone",
-            "code_version": "Version du code",
-        },
-    )
-    print(f"[desir] {len(produced)} study page(s); index: {index}", flush=True)
-    for job, message in failed:
-        print(f"[desir] FAILED {job.name}: {message.splitlines()[0] if message else ''}", file=sys.stderr)
-    return 1 if failed else 0
+
+
+def revision(before: dict, after: dict, changes: list[dict]) -> dict:
+    """A revision note: when, why (raw files replaced or added, code version) and which tables changed."""
+    old, new = before.get("inputs", {}), after["inputs"]
+    files = sorted(p for p in old.keys() | new.keys() if old.get(p) != new.get(p))
+    why = []
+    if files:
+        why.append("fichiers bruts remplacés ou ajoutés : " + ", ".join(files))
+    if before.get("code_version") != after["code_version"]:
+        why.append(f"version du code {before.get('code_version')} → {after['code_version']}")
+    if not why:
+        why.append("méthode, tables de référence ou secret statistique recalculés (mêmes fichiers bruts)")
+    return {"date": after["date"], "why": " ; ".join(why), "tables": changes}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -164,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     bld.set_defaults(year=2023)
     rep = sub.add_parser("report", parents=[common], help="build, then render the studies to reports/<year>/")
     rep.add_argument("--year", type=int, default=2023)
+    rep.add_argument("--force", action="store_true", help="revise a published edition (a revision note is written)")
     rep.add_argument("--zone", default="desir", choices=reference.zone_names(), help="study zone (reference/zones.csv)")
     rep.add_argument(
         "--study",
@@ -183,12 +252,17 @@ def main(argv: list[str] | None = None) -> int:
     except (RawFileError, SchemaError) as exc:  # bad input: one line, no traceback (--debug shows it)
         if args.debug:
             raise
-        print(f"[desir] error: {exc}", file=sys.stderr)
+        print(f"[desir] erreur : {exc}", file=sys.stderr)
         return 2
-    except (runner.ReportError, build.BuildError) as exc:
+    except (build.BuildError, runner.EditionChangeRefused) as exc:  # inputs or parameters: exit 2 too
         if args.debug:
             raise
-        print(f"[desir] error: {exc}", file=sys.stderr)
+        print(f"[desir] erreur : {exc}", file=sys.stderr)
+        return 2
+    except runner.ReportError as exc:
+        if args.debug:
+            raise
+        print(f"[desir] erreur : {exc}", file=sys.stderr)
         return 1
 
 

@@ -16,6 +16,10 @@ DATA_DIR: Path = PROJ_ROOT / "data"
 RAW_DATA_DIR: Path = DATA_DIR / "raw"
 PROCESSED_DATA_DIR: Path = DATA_DIR / "processed"
 REPORTS_DIR: Path = PROJ_ROOT / "reports"
+#: The private side of the editions, next to the processed tables: executed notebooks, logs, failed
+#: notebooks, the disclosure audit files, the protection caches. Never under ``reports/``, which may be
+#: put on a website as it is.
+WORK_DIR: Path = DATA_DIR / "private"
 NOTEBOOKS_DIR: Path = PROJ_ROOT / "notebooks"
 #: The reference tables (package data). ``DESIR_REFERENCE_DIR`` points to another copy, e.g. to try a
 #: perimeter or a zone before adding it to the package (the tests do).

@@ -7,8 +7,10 @@ generates data (the CLI generates the demo files, :mod:`desir_analysis.demo`).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +50,10 @@ class FrenchSources:
         """Every input file."""
         return [p for p in [self.stock, self.units, self.history, *self.employment] if p is not None]
 
+    def only_years(self, years: list[int]) -> FrenchSources:
+        """The same sources with only the employment files of ``years`` (:func:`serves_years`)."""
+        return replace(self, employment=[p for p in self.employment if serves_years(p, years)])
+
 
 def discover_fr(raw_dir: Path) -> FrenchSources | None:
     """Find the French files under ``raw_dir/fr`` (names as INSEE publishes them)."""
@@ -79,6 +85,10 @@ class BelgianSources:
         """Every input file."""
         return sorted(self.kbo.glob("*.csv")) + self.employment + ([self.approvals] if self.approvals else [])
 
+    def only_years(self, years: list[int]) -> BelgianSources:
+        """The same sources with only the employment files of ``years`` (:func:`serves_years`)."""
+        return replace(self, employment=[p for p in self.employment if serves_years(p, years)])
+
 
 def discover_be(raw_dir: Path) -> BelgianSources | None:
     """Find the Belgian files under ``raw_dir/be`` (KBO export folder, ONSS extract, approvals)."""
@@ -109,10 +119,115 @@ def population_files(raw_dir: Path) -> list[Path]:
     return sorted([*p.glob("statbel/*.txt"), *p.glob("insee/*.xls"), *p.glob("eurostat/*.tsv")])
 
 
-def read_population(raw_dir: Path) -> tuple[pd.DataFrame, dict[str, dict[str, int]]]:
-    """Every population file into the ``population`` table (all years, observed and projected)."""
-    parts, counts = [], {}
+YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def name_years(path: Path | str) -> list[int]:
+    """The years a file's name carries (``flores_etablissements_2023.csv`` -> [2023]; none -> [])."""
+    return [int(y) for y in YEAR_IN_NAME.findall(Path(path).name)]
+
+
+def _kind(path: Path | str) -> str:
+    parts = Path(path).parts
+    return "employment" if "employment" in parts else "population" if "population" in parts else "other"
+
+
+def is_input_of(path: Path | str, year: int) -> bool:
+    """Whether a raw file is an input of ``year``'s processed tables.
+
+    An employment extract whose name carries years serves the years from the first to the
+    last of them; a population file whose name carries a year serves that year and the later
+    ones (the series up to the edition); every other file (Sirene, KBO, approvals, Eurostat
+    files, extracts without a year in the name) serves every year. So adding next year's
+    extract changes no past year's inputs.
+    """
+    ys = name_years(path)
+    if not ys or _kind(path) == "other":
+        return True
+    if _kind(path) == "employment":
+        return min(ys) <= year <= max(ys)
+    return min(ys) <= year
+
+
+def serves_years(path: Path, years: list[int]) -> bool:
+    """Whether a file is an input of at least one of ``years``."""
+    return any(is_input_of(path, y) for y in years)
+
+
+def inputs_of_year(files: list[dict], year: int) -> list[dict]:
+    """The provenance records (``path``, ``sha256``…) of the raw files that are inputs of ``year``."""
+    return [f for f in files if is_input_of(f["path"], year)]
+
+
+def _extract_years(path: Path) -> set[int]:
+    """Years of an employment extract: from its name, else its ``annee`` column (empty when unreadable)."""
+    ys = name_years(path)
+    if ys:
+        return set(range(min(ys), max(ys) + 1))
+    try:
+        if path.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            col = pq.read_table(path, columns=["annee"]).column("annee")
+        else:
+            import pyarrow.csv as pa_csv
+
+            col = pa_csv.read_csv(path, convert_options=pa_csv.ConvertOptions(include_columns=["annee"])).column(
+                "annee"
+            )
+        return {int(v) for v in pd.to_numeric(pd.Series(col.to_pylist()), errors="coerce").dropna().unique()}
+    except Exception:  # noqa: BLE001 - an unreadable file is reported by its reader, with its line
+        return set()
+
+
+def _snapshot_year(src: FrenchSources) -> int:
+    """Year of the Sirene stock's snapshot: its ``source.json`` vintage, else the file's date."""
+    side = src.stock.parent / "source.json"
+    try:
+        return int(json.loads(side.read_text(encoding="utf-8"))["vintage"][:4])
+    except (OSError, KeyError, ValueError, TypeError):
+        return dt.date.fromtimestamp(src.stock.stat().st_mtime).year
+
+
+def check_years_covered(src: FrenchSources, years: list[int], mode: str) -> None:
+    """Refuse, before any work, years the raw files do not cover, naming those they cover.
+
+    Employment mode: the years of the French employment extracts. Public mode: the years
+    ended before the Sirene stock's snapshot (31 December of a year before its vintage).
+
+    Raises:
+        BuildError: one line naming the uncovered years, the covered ones and what to do.
+    """
+    if mode == "employment":
+        covered = set().union(*(_extract_years(p) for p in src.employment)) if src.employment else set()
+        if not covered:
+            return  # unreadable extracts: their reader says why, with the line
+        where = f"{src.employment[0].parent}: les extraits d'emploi couvrent"
+    else:
+        last = _snapshot_year(src) - 1
+        covered = {y for y in years if y <= last}
+        where = f"{src.stock}: le stock Sirene (instantané de {last + 1}) couvre les années jusqu'à {last} ;"
+        if covered == set(years):
+            return
+        raise BuildError(
+            f"{where} {', '.join(map(str, sorted(set(years) - covered)))} n'est pas couverte : "
+            f"choisissez --year {last} ou antérieure, ou ajoutez un stock plus récent (data/raw/README.md)"
+        )
+    missing = sorted(set(years) - covered)
+    if missing:
+        span = f"{min(covered)}–{max(covered)}" if len(covered) > 1 else str(min(covered))
+        raise BuildError(
+            f"{where} {span} ; {', '.join(map(str, missing))} n'y est pas : choisissez --year dans {span} "
+            "(et --first-year), ou ajoutez l'extrait de l'année (data/raw/README.md)"
+        )
+
+
+def read_population(raw_dir: Path, last_year: int | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Every population file needed up to ``last_year``, read once: {relative path: rows}, and counts by file."""
+    parts, counts = {}, {}
     for path in population_files(raw_dir):
+        if last_year is not None and not is_input_of(path.relative_to(raw_dir), last_year):
+            continue
         if path.suffix == ".txt":
             t, n = population_src.read_statbel(path)
         elif path.suffix == ".xls":
@@ -120,13 +235,18 @@ def read_population(raw_dir: Path) -> tuple[pd.DataFrame, dict[str, dict[str, in
         else:
             t, n = population_src.read_eurostat(path, kind="projected" if "proj" in path.name else "observed")
         n["kept_rows"] = len(t)
-        parts.append(t)
+        parts[str(path.relative_to(raw_dir))] = t
         counts[path.name] = n
-    if not parts:
-        return population_src._frame(country=[], year=[]), counts
-    out = pd.concat(parts, ignore_index=True)
-    out = out.sort_values(["source", "country", "nuts3", "year", "sex", "age_min", "age_group"], ignore_index=True)
-    return out, counts
+    return parts, counts
+
+
+def population_of_year(parts: dict[str, pd.DataFrame], files: list[dict]) -> pd.DataFrame:
+    """The ``population`` table of one year: the rows of the population files that are its inputs."""
+    mine = [parts[f["path"]] for f in files if f["path"] in parts]
+    if not mine:
+        return population_src._frame(country=[], year=[])
+    out = pd.concat(mine, ignore_index=True)
+    return out.sort_values(["source", "country", "nuts3", "year", "sex", "age_min", "age_group"], ignore_index=True)
 
 
 def resolve_raw(raw_dir: Path | None = None) -> tuple[Path, bool]:

@@ -34,10 +34,13 @@ from desir_analysis.build.harmonise_fr import (
 )
 from desir_analysis.build.inputs import (
     PROCESSED_ZONE,
+    check_years_covered,
     discover_be,
     discover_fr,
+    inputs_of_year,
     kept_territories,
     population_files,
+    population_of_year,
     read_belgian,
     read_french,
     read_population,
@@ -80,6 +83,13 @@ def build(
         progress: show progress bars on long reads.
         workers: processes building the years once the sources are read (default: the
             number of cores; the result does not depend on it).
+
+    Each year has its own key (:func:`year_key`: its raw files, the code, the mode): adding
+    next year's extract builds that year only. The processed tables are not published: a
+    published edition is guarded when it is rendered again (``desir report --force``).
+
+    Raises:
+        BuildError: missing inputs, a year the raw files do not cover, an unbalanced accounting.
     """
     raw, is_demo = resolve_raw(raw_dir)
     out = out_dir or config.PROCESSED_DATA_DIR
@@ -92,6 +102,7 @@ def build(
     if mode not in ("employment", "public"):
         raise BuildError(f"mode must be auto, employment or public, got {mode!r}")
     out.mkdir(parents=True, exist_ok=True)
+    check_years_covered(src, years, mode)
     cache_path = out / ".hash-cache.json"
     cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
     files = [
@@ -99,17 +110,18 @@ def build(
         for p in src.all() + (be_src.all() if be_src else []) + population_files(raw)
     ]
     cache_path.write_text(json.dumps(cache, indent=0, sort_keys=True))
-    key_payload = {
-        "files": [(f["path"], f["sha256"]) for f in files],
-        "code": code_fingerprint(),
-        "mode": mode,
-        "zone": PROCESSED_ZONE,
-    }
-    build_key = fingerprint(key_payload)
-    done = [y for y in years if key_of(out / str(y)) == build_key]
-    if not force and len(done) == len(years):
-        print(f"[desir] données traitées à jour pour {years} (aucune entrée ni code modifié)", flush=True)
+    code = code_fingerprint()
+    year_files = {y: inputs_of_year(files, y) for y in years}
+    keys = {y: year_key(year_files[y], code, mode) for y in years}
+    todo = [y for y in years if force or key_of(out / str(y)) != keys[y]]
+    if not todo:
+        print(f"[desir] données traitées à jour pour {_span(years)} (aucune entrée ni code modifié)", flush=True)
         return BuildResult(years, True, is_demo, pd.DataFrame(), out)
+    if len(todo) < len(years):
+        print(f"[desir] à construire : {_span(todo)} (les autres années sont à jour)", flush=True)
+    years = todo
+    src = src.only_years(years)
+    be_src = be_src.only_years(years) if be_src else None
     start = time.perf_counter()
     inputs = read_french(src, years, mode, progress)
     valid, stock_rejects = validate_zone_rows(inputs)
@@ -117,7 +129,7 @@ def build(
     if be_inputs is None:
         print("[desir] pas de fichiers belges (be/kbo + be/employment) : volet belge absent", flush=True)
     be_zone = kept_territories("BE")
-    population, population_counts = read_population(raw)
+    population, population_counts = read_population(raw, max(years))
     context = _YearContext(
         inputs,
         valid,
@@ -126,8 +138,8 @@ def build(
         be_zone,
         population,
         population_counts,
-        files,
-        build_key,
+        year_files,
+        keys,
         mode,
         is_demo,
         out,
@@ -146,6 +158,21 @@ def build(
     return BuildResult(years, False, is_demo, pd.concat(acc_all, ignore_index=True), out)
 
 
+def _span(years: list[int]) -> str:
+    """``2015–2023`` for consecutive years, else the list."""
+    ys = sorted(years)
+    if len(ys) > 2 and ys == list(range(ys[0], ys[-1] + 1)):
+        return f"{ys[0]}–{ys[-1]}"
+    return ", ".join(map(str, ys))
+
+
+def year_key(files: list[dict], code: str, mode: str) -> str:
+    """The build key of one year: the (path, SHA-256) of its raw files, the build code, the mode, the zone."""
+    return fingerprint(
+        {"files": [(f["path"], f["sha256"]) for f in files], "code": code, "mode": mode, "zone": PROCESSED_ZONE}
+    )
+
+
 @dataclass
 class _YearContext:
     """Everything a year's build needs, read once (shared with forked workers, never pickled)."""
@@ -155,10 +182,10 @@ class _YearContext:
     stock_rejects: pd.DataFrame
     be_inputs: BelgianInputs | None
     be_zone: set[str]
-    population: pd.DataFrame
+    population: dict[str, pd.DataFrame]
     population_counts: dict
-    files: list[dict]
-    build_key: str
+    files: dict[int, list[dict]]
+    build_key: dict[int, str]
     mode: str
     is_demo: bool
     out: Path
@@ -220,7 +247,7 @@ def build_year(ctx: _YearContext, year: int) -> tuple[pd.DataFrame, str]:
         "national_aggregates": national,
         "rejects": rejects,
         "scope": scope,
-        "population": ctx.population,
+        "population": population_of_year(ctx.population, ctx.files[year]),
     }
     for name, contract in (
         ("national_aggregates", schemas.NATIONAL_AGGREGATES),
@@ -230,7 +257,7 @@ def build_year(ctx: _YearContext, year: int) -> tuple[pd.DataFrame, str]:
     ):
         schemas.check(tables[name], contract, name)
     prov = {
-        "build_key": ctx.build_key,
+        "build_key": ctx.build_key[year],
         "year": year,
         "mode": ctx.mode,
         "demo": ctx.is_demo,
@@ -238,10 +265,12 @@ def build_year(ctx: _YearContext, year: int) -> tuple[pd.DataFrame, str]:
         "notice": config.DEMO_NOTICE if ctx.is_demo else "",
         "zone": PROCESSED_ZONE,
         "package_version": __version__,
-        "files": ctx.files,
+        "files": ctx.files[year],
         "accounting": acc.drop(columns="year").to_dict(orient="records"),
         "countries": ["FR"] + (["BE"] if be_inputs is not None else []),
-        "population_files": ctx.population_counts,
+        "population_files": {
+            n: c for n, c in ctx.population_counts.items() if any(f["path"].endswith(n) for f in ctx.files[year])
+        },
         "headcount_method": (
             "measured (employment extract)"
             if ctx.mode == "employment"

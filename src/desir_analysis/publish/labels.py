@@ -52,6 +52,13 @@ def zone_short_fr() -> dict[str, str]:
     return dict(zip(z["zone"], z["label_short_fr"], strict=True))
 
 
+#: How an edition's jobs were obtained (the build's mode).
+MODE_FR = {
+    "employment": "mesurés (extraits d'emploi)",
+    "public": "estimés (tranche d'effectif Sirene)",
+}
+
+
 def perimeter_fr() -> dict[str, str]:
     """Perimeter name -> French label."""
     p = reference.perimeters()

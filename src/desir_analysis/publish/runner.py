@@ -5,9 +5,12 @@ stay readable. The runner converts one to ``.ipynb`` in the output folder,
 checks the parameters against the notebook's ``parameters`` cell (papermill only
 warns on unknown names), executes it with an explicit kernel, working directory
 and time-outs, and exports HTML with the project's offline template (no code,
-no request to any external host, a table of contents). A failing notebook is
-kept under ``reports/<year>/_failed/`` and never exported; every run writes a log
-(``reports/<year>/_logs/<name>.log``: parameters, kernel output, cell timings).
+no request to any external host, a table of contents). Each study renders into a
+staging folder and is moved into its edition's folder only when it succeeded
+(:mod:`desir_analysis.publish.edition`); a failing notebook is kept under
+``data/private/<year>/<edition>/_failed/`` and never exported, the last good render untouched;
+every run writes a log (``data/private/<year>/<edition>/_logs/<name>.log``: parameters, kernel
+output, cell timings).
 
 Kernels are reused: each worker process keeps one kernel (:class:`WarmKernel`)
 for all the notebooks it runs, so the ~1 s kernel start and the ~1.7 s import of
@@ -33,6 +36,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desir_analysis import config
+from desir_analysis.publish.edition import (
+    Edition,
+    editions,
+    forget,
+    pending_changes,
+    promote,
+    read_manifest,
+    remove_stale,
+)
 
 if TYPE_CHECKING:
     from desir_analysis.publish.warm_kernel import WarmKernel
@@ -265,29 +277,49 @@ class Job:
     parameters: tuple[tuple[str, object], ...]
 
 
-def render_job(job: Job, year: int, reports_dir: Path | None = None, kernel: WarmKernel | None = None) -> Path:
-    """Run one job for a year and export its HTML; returns the HTML path.
+def _stem(job: Job) -> str:
+    return job.name.replace("/", "__")
 
-    The log of the run is written to ``reports/<year>/_logs/<name>.log``; ``kernel``
+
+def render_job(job: Job, edition: Edition, kernel: WarmKernel | None = None) -> Path:
+    """Run one job into its staging folder and export its HTML there; returns the staging folder.
+
+    The notebook gets the staging folder as ``output_dir``; :func:`promote` moves the result
+    into the edition. The log goes to ``data/private/<year>/<edition>/_logs/<name>.log``; ``kernel``
     reuses a worker's kernel (see :class:`WarmKernel`), ``None`` uses a fresh one.
     """
-    out_dir = (reports_dir or config.REPORTS_DIR) / str(year)
-    stem = job.name.replace("/", "__")
-    work = out_dir / "_notebooks"
+    import shutil
+
+    stem = _stem(job)
+    staging = edition.staging(stem)
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    work = edition.work / "_notebooks"
     src = to_ipynb(config.NOTEBOOKS_DIR / job.study.notebook, work / f"{stem}.input.ipynb")
-    params = {"year": year, **dict(job.parameters), "output_dir": str(out_dir)}
+    params = {"year": edition.year, **dict(job.parameters), "output_dir": str(staging)}
     try:
         executed = execute(
-            src, work / f"{stem}.ipynb", params, out_dir / "_failed", kernel, out_dir / "_logs" / f"{stem}.log"
+            src,
+            work / f"{stem}.ipynb",
+            params,
+            edition.work / "_failed",
+            kernel,
+            edition.work / "_logs" / f"{stem}.log",
         )
+        export_html(executed, staging / f"{job.name}.html", f"{job.title} — {edition.year}")
+    except Exception:
+        shutil.rmtree(staging, ignore_errors=True)  # nothing of a failed render is ever published
+        raise
     finally:
         src.unlink(missing_ok=True)
-    return export_html(executed, out_dir / f"{job.name}.html", f"{job.title} — {year}")
+    return staging
 
 
-def render_study(study: Study, year: int, parameters: dict[str, object], reports_dir: Path | None = None) -> Path:
-    """Run one study for a year and export its HTML; returns the HTML path."""
-    return render_job(Job(study, study.name, study.title, tuple(parameters.items())), year, reports_dir)
+def render_study(study: Study, edition: Edition, parameters: dict[str, object]) -> Path:
+    """Run one study for an edition and put it in place; returns its page."""
+    job = Job(study, study.name, study.title, tuple(parameters.items()))
+    promote(edition, _stem(job), render_job(job, edition), study=study.name)
+    return edition.dir / f"{job.name}.html"
 
 
 def package_fingerprint() -> str:
@@ -321,10 +353,10 @@ def _worker_kernel() -> WarmKernel:
     return _WORKER_KERNEL
 
 
-def _run_one(job: Job, year: int, reports_dir: Path | None) -> tuple[Job, Path | None, str]:
+def _run_one(job: Job, edition: Edition) -> tuple[Job, Path | None, str]:
     for attempt in range(2):  # a kernel may fail to start when several start at once (papermill #511)
         try:
-            return job, render_job(job, year, reports_dir, _worker_kernel()), ""
+            return job, render_job(job, edition, _worker_kernel()), ""
         except ReportError as exc:
             message = str(exc)
             if (
@@ -337,61 +369,103 @@ def _run_one(job: Job, year: int, reports_dir: Path | None) -> tuple[Job, Path |
     return job, None, "not run"
 
 
+def _up_to_date(edition: Edition, job: Job, key: str) -> bool:
+    """The job's last render had this key and every file it published is still there."""
+    m = read_manifest(edition.manifest(_stem(job)))
+    return bool(m) and m.get("key") == key and all((edition.dir / f).exists() for f in m.get("files", []))
+
+
+class EditionChangeRefused(ReportError):
+    """A render would change tables of a published edition and no revision was asked (``--force``)."""
+
+    def __init__(self, edition: Edition, changes: list[dict], reason: str = ""):
+        cells = sum(c.get("changed_cells") or 0 for c in changes)
+        why = f" ({reason})" if reason else ""
+        super().__init__(
+            f"{edition.dir}: cette édition est publiée et le nouveau calcul{why} changerait {len(changes)} "
+            f"tableau(x) ({cells} cellule(s), ex. {changes[0]['table']}) ; relancez avec --force pour la réviser "
+            "(une note de révision sera écrite dans l'édition)"
+        )
+        self.changes = changes
+
+
 def run_jobs(
     jobs: list[Job],
-    year: int,
-    reports_dir: Path | None = None,
+    edition: Edition,
     workers: int = 1,
     progress: bool = True,
     data_key: str | None = None,
+    changes: list[dict] | None = None,
+    refuse_changes: bool = False,
+    reason: str = "",
 ) -> tuple[list[tuple[Job, Path]], list[tuple[Job, str]]]:
-    """Run every job (``workers`` processes); a failing job does not stop the others.
+    """Run every job of an edition (``workers`` processes); a failing job does not stop the others.
 
     With ``data_key`` (a hash of the processed data), a job whose notebook, parameters,
-    code and data are unchanged since its last successful run is skipped (its HTML is
-    kept). Returns the produced HTML files and the failures (job, message); failed
-    notebooks are kept under ``reports/<year>/_failed/``.
+    code and data are unchanged since its last successful render is skipped. The renders
+    are staged; once all have run, the successful ones are put in place (:func:`promote`);
+    a failed one leaves its last good render and is kept under ``data/private/<year>/<edition>/_failed/``.
+    Then the files of the studies run that no job claims any more (a territory left the
+    zone, a table renamed) are removed.
+
+    Args:
+        jobs: the notebooks to render.
+        edition: the edition they belong to.
+        workers: processes (each keeps one kernel).
+        progress: show a progress bar.
+        data_key: hash of the processed data (``None``: render everything).
+        changes: receives every published table that the renders changed or removed (for the
+            edition's revision note).
+        refuse_changes: when a render would change a published table, promote nothing and
+            raise :class:`EditionChangeRefused` (a published edition is revised only on request).
+        reason: why the figures would change (new raw files, code version), for that message.
+
+    Returns:
+        The pages of the edition's jobs and the failures (job, message).
     """
+    import shutil
     from concurrent.futures import ProcessPoolExecutor
 
     from tqdm.auto import tqdm
 
-    produced, failed = [], []
-    out_dir = (reports_dir or config.REPORTS_DIR) / str(year)
-    keys: dict[str, str] = {}
-    if data_key is not None:
-        code_key = package_fingerprint()
-        todo = []
-        for job in jobs:
-            keys[job.name] = job_key(job, year, data_key, code_key)
-            stamp = out_dir / "_keys" / (job.name.replace("/", "__") + ".txt")
-            html = out_dir / f"{job.name}.html"
-            if html.exists() and stamp.exists() and stamp.read_text() == keys[job.name]:
-                produced.append((job, html))
-            else:
-                todo.append(job)
-        jobs = todo
-    bar = tqdm(total=len(jobs), desc="études", unit="notebook", disable=not progress)
-    if not jobs:
+    produced, failed, staged = [], [], []
+    code_key = package_fingerprint() if data_key is not None else ""
+    keys = {job.name: job_key(job, edition.year, data_key, code_key) if data_key else "" for job in jobs}
+    todo = [j for j in jobs if not (data_key and _up_to_date(edition, j, keys[j.name]))]
+    produced += [(j, edition.dir / f"{j.name}.html") for j in jobs if j not in todo]
+
+    def settle(job: Job, staging: Path | None, err: str) -> None:
+        (staged.append((job, staging)) if staging is not None else failed.append((job, err)))
+
+    bar = tqdm(total=len(todo), desc="études", unit="notebook", disable=not progress)
+    if not todo:
         pass  # nothing to run: no kernel, no notebook machinery imported
-    elif workers <= 1 or len(jobs) <= 1:
+    elif workers <= 1 or len(todo) <= 1:
         try:
-            for job, path, err in (_run_one(j, year, reports_dir) for j in jobs):
-                (produced.append((job, path)) if path else failed.append((job, err)))
+            for result in (_run_one(j, edition) for j in todo):
+                settle(*result)
                 bar.update()
         finally:
             _worker_kernel().close()
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for job, path, err in pool.map(_run_one, jobs, [year] * len(jobs), [reports_dir] * len(jobs)):
-                (produced.append((job, path)) if path else failed.append((job, err)))
+            for result in pool.map(_run_one, todo, [edition] * len(todo)):
+                settle(*result)
                 bar.update()
     bar.close()
-    for job, _ in produced:
-        if job.name in keys:
-            stamp = out_dir / "_keys" / (job.name.replace("/", "__") + ".txt")
-            stamp.parent.mkdir(parents=True, exist_ok=True)
-            stamp.write_text(keys[job.name])
+    pending = [c for _, staging in staged for c in pending_changes(edition, staging)]
+    if pending and refuse_changes:
+        for _, staging in staged:
+            shutil.rmtree(staging, ignore_errors=True)
+        raise EditionChangeRefused(edition, pending, reason)
+    for job, staging in staged:
+        promote(edition, _stem(job), staging, keys[job.name], study=job.study.name)
+        produced.append((job, edition.dir / f"{job.name}.html"))
+    shutil.rmtree(edition.work / "_staging", ignore_errors=True)  # every staged render is promoted or gone
+    forget(edition, {_stem(j) for j in jobs}, {j.study.name for j in jobs})
+    removed = remove_stale(edition)
+    if changes is not None:
+        changes += pending + [{"table": Path(f).name, "note": "retiré"} for f in removed if f.endswith(".csv")]
     return produced, failed
 
 
@@ -408,30 +482,37 @@ def _index_template(name: str):
 
 
 def write_root_index(reports_dir: Path, entries: dict[str, str]) -> Path:
-    """Write ``reports/index.html``: every edition with its date, data vintage, perimeter and code version."""
-    editions = []
-    for year_dir in sorted((p for p in reports_dir.iterdir() if p.is_dir() and p.name.isdigit()), reverse=True):
-        meta_file = year_dir / "edition.json"
-        meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
+    """Write ``reports/index.html``: every edition with its zone, perimeter, mode, vintage, date and revisions."""
+    rows = []
+    for year, name, meta in editions(reports_dir):
         values = [str(meta.get(k, meta.get(k.removesuffix("_label"), ""))) for k in entries]
-        editions.append({"year": year_dir.name, "href": f"{year_dir.name}/index.html", "cells": values})
-    page = _index_template("root.html.j2").render(headings=list(entries.values()), editions=editions)
+        rows.append({"year": year, "href": f"{year}/{name}/index.html", "cells": values})
+    page = _index_template("root.html.j2").render(headings=list(entries.values()), editions=rows)
     target = reports_dir / "index.html"
     atomic_write_text(target, page)
     return target
 
 
-def write_index(out_dir: Path, year: int, produced: list[tuple[Job, Path]], notice: str = "") -> Path:
-    """Write ``reports/<year>/index.html`` listing the studies, fact sheets and published tables."""
+def write_index(
+    edition: Edition,
+    produced: list[tuple[Job, Path]],
+    notice: str = "",
+    revisions: list[dict] | None = None,
+    meta: dict | None = None,
+) -> Path:
+    """Write the edition's ``index.html``: what it is, its studies, fact sheets, published tables and revisions."""
+    out_dir = edition.dir
     tables = sorted(p.name for p in (out_dir / "tables").glob("*")) if (out_dir / "tables").exists() else []
     main = [(j, p) for j, p in produced if "/" not in j.name]
     sheets = sorted([(j, p) for j, p in produced if "/" in j.name], key=lambda jp: jp[0].title)
     page = _index_template("edition.html.j2").render(
-        year=year,
+        year=edition.year,
         notice=notice,
         studies=[{"href": p.relative_to(out_dir).as_posix(), "title": j.title} for j, p in main],
         sheets=[{"href": p.relative_to(out_dir).as_posix(), "title": j.title} for j, p in sheets],
         tables=tables,
+        revisions=revisions or [],
+        meta=meta or {},
     )
     target = out_dir / "index.html"
     atomic_write_text(target, page)

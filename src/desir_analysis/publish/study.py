@@ -35,6 +35,7 @@ from desir_analysis.analysis import cells as shared_cells
 from desir_analysis.analysis import derived
 from desir_analysis.build import store
 from desir_analysis.publish import figures, labels
+from desir_analysis.publish.edition import Edition, cells_dir
 from desir_analysis.publish.sections import Sections
 from desir_analysis.publish.tables import Caption, crosstab_view, publish, write_audit
 from desir_analysis.reference import membership
@@ -102,7 +103,7 @@ class Study(Sections):
     Args:
         name: study name, also the workbook's name (``diagnostic``, ``fiche_fre11``).
         year: edition year.
-        out_dir: the edition's folder (tables in ``tables/``, audit files in ``_audit/``).
+        out_dir: the study's output folder (tables in ``tables/``, audit files in ``_audit/``).
         source: default source line of the captions.
         territory: default territory of the captions.
         reference_date: default reference date of the captions.
@@ -148,13 +149,16 @@ class Study(Sections):
             zone: study zone code (caption territory: its French name, unless ``territory``).
             perimeter: perimeter code.
             first_year: first year of the series (default: the edition year only).
-            output_dir: edition folder (default ``reports/<year>``).
+            output_dir: where tables and audit files go (``desir report`` gives a staging folder;
+                default, for a run by hand, ``data/private/<year>/<edition>/interactif``).
             processed_dir: processed tables (default ``data/processed``).
             territory: caption territory, when not the zone.
         """
         proc = Path(processed_dir) if processed_dir else config.PROCESSED_DATA_DIR
         prov = store.provenance(year, proc)
-        out = Path(output_dir) if output_dir else config.REPORTS_DIR / str(year)
+        # run by hand (no output_dir), a study writes to a scratch folder: only `desir report` publishes
+        scratch = Edition(year, zone, perimeter, prov.get("mode", "")).work / "interactif"
+        out = Path(output_dir) if output_dir else scratch
         figures.setup()
         return cls(
             name,
@@ -173,18 +177,16 @@ class Study(Sections):
     @classmethod
     def of_reference(cls, name: str, year: int, *, output_dir: str | Path = "") -> Study:
         """A study of the reference tables only (no processed data): the référentiel."""
-        out = Path(output_dir) if output_dir else config.REPORTS_DIR / str(year)
+        out = Path(output_dir) if output_dir else config.WORK_DIR / str(year) / "interactif"
         figures.setup()
         return cls(name, year, out, REFERENCE_SOURCE, "France, Belgique", "référentiels en vigueur")
 
     # ------------------------------------------------------------------ the edition's protected cells
     @cached_property
     def cells(self) -> dict[str, pd.DataFrame]:
-        """The edition's shared protected tables (:func:`cells.load`, cached in ``_cells/``)."""
+        """The edition's shared protected tables (:func:`cells.load`, cached in ``data/private/<year>/_cells/``)."""
         first = self.first_year if self.first_year is not None else self.year
-        return shared_cells.load(
-            self.year, self.zone, self.perimeter, first, self.processed_dir, self.out_dir / "_cells"
-        )
+        return shared_cells.load(self.year, self.zone, self.perimeter, first, self.processed_dir, cells_dir(self.year))
 
     def select(
         self, measure: str, by: tuple[str, ...], year: int | None = None, **where: str | list[str]
