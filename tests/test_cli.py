@@ -36,6 +36,7 @@ def project(demo_raw, tmp_path_factory):
 def test_report_produces_the_index_the_diagnostic_and_one_sheet_per_territory(project):
     root, run, _ = project
     assert run.returncode == 0, run.stderr[-3000:]
+    assert "IPKernelApp" not in run.stderr  # the kernels' start-up noise stays out of the terminal
     out = root / "reports" / "2023" / EDITION
     work = root / "data" / "private" / "2023" / EDITION
     est = pd.read_parquet(root / "data" / "processed" / "2023" / "establishments.parquet")

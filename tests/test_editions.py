@@ -114,9 +114,29 @@ def test_files_no_job_claims_any_more_are_removed_but_not_other_studies_files(tm
     runner.run_jobs([job("fiches", "a"), job("fiches", "b"), job("autre", "c")], edition, progress=False)
     assert {p.name for p in (edition.dir / "tables").glob("*.csv")} == {"a.csv", "b.csv", "c.csv"}
     (edition.dir / "tables" / "orphelin.csv").write_text("x\n")  # left by an older layout
-    runner.run_jobs([job("fiches", "a")], edition, progress=False)  # b left the zone
-    assert {p.name for p in (edition.dir / "tables").glob("*.csv")} == {"a.csv", "c.csv"}
+    runner.run_jobs([job("fiches", "a")], edition, progress=False)  # b left the zone; « autre » not run
+    assert {p.name for p in (edition.dir / "tables").glob("*.csv")} == {"a.csv", "c.csv", "orphelin.csv"}
     assert not (edition.dir / "fiches" / "b.html").exists() and (edition.dir / "autre" / "c.html").exists()
+    runner.run_jobs([job("fiches", "a"), job("autre", "c")], edition, progress=False, sweep=True)  # the whole
+    assert {p.name for p in (edition.dir / "tables").glob("*.csv")} == {"a.csv", "c.csv"}
+
+
+def test_a_table_a_study_no_longer_publishes_is_removed(tmp_path, monkeypatch):
+    nb = tmp_path / "nb"
+    nb.mkdir()
+    (nb / "one.py").write_text(
+        '# %% tags=["parameters"]\nyear = 1\noutput_dir = ""\nname = ""\n\n# %%\n'
+        "from pathlib import Path\nimport pandas as pd\n"
+        "from desir_analysis.publish.tables import Caption, publish\n"
+        'publish(pd.DataFrame({"a": [1]}), name, Caption("T", "u", "s", "d", "z"), Path(output_dir), "one", '
+        "confidential=False)\n"
+    )
+    monkeypatch.setattr(runner.config, "NOTEBOOKS_DIR", nb)
+    edition = edition_in(tmp_path)
+    study = runner.Study("one", "one.py", "One")
+    runner.run_jobs([runner.Job(study, "one", "One", (("name", "ancien_nom"),))], edition, progress=False)
+    runner.run_jobs([runner.Job(study, "one", "One", (("name", "nouveau_nom"),))], edition, progress=False)
+    assert {p.name for p in (edition.dir / "tables").glob("*.csv")} == {"nouveau_nom.csv"}
 
 
 def test_workbooks_are_byte_identical_between_two_writes(tmp_path):

@@ -25,6 +25,9 @@ from desir_analysis.publish.edition import Edition
 from desir_analysis.reference import membership as perimeters
 from desir_analysis.sources.csvfile import RawFileError
 
+#: The studies of a whole edition (``--study all``, the default).
+ALL_STUDIES = ("diagnostic", "plan_services", "referentiel", "fiches")
+
 
 def _years(args: argparse.Namespace) -> list[int]:
     first = args.first_year if args.first_year is not None else min(args.year, 2015)
@@ -42,6 +45,7 @@ def _build(args: argparse.Namespace) -> int:
         force=args.force,
         progress=sys.stderr.isatty(),
         workers=args.jobs,
+        allow_empty=args.allow_empty,
     )
     return 0
 
@@ -66,7 +70,7 @@ def _raw(args: argparse.Namespace) -> Path:
 def _jobs(args: argparse.Namespace) -> list[runner.Job]:
     names = args.study or ["all"]
     if "all" in names:
-        names = ["diagnostic", "plan_services", "referentiel", "fiches"]
+        names = list(ALL_STUDIES)
     unknown = [n for n in names if n not in runner.STUDIES]
     if unknown:
         raise runner.ReportError(f"unknown study {unknown}; expected some of {sorted(runner.STUDIES)} or all")
@@ -115,6 +119,7 @@ def _report(args: argparse.Namespace) -> int:
         mode=_mode(args),
         progress=sys.stderr.isatty(),
         workers=args.jobs,
+        allow_empty=args.allow_empty,
     )
     prov = build.provenance(args.year)
     edition = Edition(args.year, args.zone, args.perimeter, prov["mode"])
@@ -139,6 +144,7 @@ def _report(args: argparse.Namespace) -> int:
         changes=changes,
         refuse_changes=bool(before) and not prov["demo"] and not args.force,
         reason=why,
+        sweep={j.study.name for j in jobs} >= set(ALL_STUDIES),
     )
     meta = _edition_meta(args, prov, edition, produced)
     revisions = _read_json(edition.dir / "revisions.json") or []
@@ -226,6 +232,11 @@ def main(argv: list[str] | None = None) -> int:
     common.add_argument("--first-year", type=int, default=None, help="first year built (default 2015)")
     common.add_argument("--jobs", type=int, default=None, help="parallel processes (default: number of cores)")
     common.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
+    common.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="build even when a source has no row or the employment extract matches no establishment",
+    )
     bld = sub.add_parser("build", parents=[common], help="raw files -> data/processed/<year>/")
     bld.add_argument("--year", dest="years", type=int, action="append", help="reference year (repeatable)")
     bld.add_argument("--force", action="store_true", help="rebuild even if nothing changed")

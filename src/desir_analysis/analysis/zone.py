@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from desir_analysis.analysis import cells as shared_cells
@@ -95,30 +96,47 @@ def protect_if_measured(est: pd.DataFrame, by: list[str], value: str) -> pd.Data
     return disclosure.protect(est, by, value, "establishment_id")
 
 
-def job_quality_by_country(ess: pd.DataFrame) -> pd.DataFrame | None:
-    """Share of women, of part-time jobs and gross pay per FTE of the ESS by country (:func:`indicators.job_quality`).
+#: The job-quality ratios: column -> (numerator, denominator, scale).
+JOB_QUALITY = {
+    "Part des femmes (%)": ("women", "headcount", 100.0),
+    "Part du temps partiel (%)": ("part_time", "headcount", 100.0),
+    "Rémunération brute par ETP (€)": ("payroll_eur", "fte", 1.0),
+}
+NOT_AVAILABLE = "non disponible"
 
-    A country is shown only when its jobs and its payroll pass the primary rules
-    (no margins: these are ratios, not additive cells). ``None`` when a measure is
-    missing from the source (« non disponible » in the study).
+
+def job_quality_by_country(ess: pd.DataFrame) -> pd.DataFrame | None:
+    """Share of women, of part-time jobs and gross pay per FTE of the ESS by country.
+
+    ``ratio = scale × Σ numerator / Σ denominator`` over the country's establishments. A
+    country is shown only when its jobs (and, for the pay, its payroll) pass the primary rules
+    (no margins: these are ratios, not additive cells). A ratio whose measures the country's
+    source lacks (a missing column, or missing values) is « non disponible »; ``None`` when no
+    ratio is available at all.
     """
-    needed = {"women", "part_time", "fte", "payroll_eur"}
-    if not needed <= set(ess.columns) or not ess[["fte", "payroll_eur"]].notna().all().all():
-        return None
-    q = indicators.job_quality(ess, ["country"])
+    countries = sorted(ess["country"].dropna().unique())
+    out = pd.DataFrame({"country": countries})
     st_h = disclosure.protect(ess, ["country"], "headcount", "establishment_id", margins=False)
-    st_p = disclosure.protect(ess, ["country"], "payroll_eur", "establishment_id", margins=False)
-    ok = st_h.set_index("country")["status"].eq(PUBLISHED) & st_p.set_index("country")["status"].eq(PUBLISHED)
-    ok = ok.reindex(q["country"]).to_numpy()
-    return pd.DataFrame(
-        {
-            "country": q["country"],
-            "Part des femmes (%)": 100 * q["share_women"].where(ok),
-            "Part du temps partiel (%)": 100 * q["share_part_time"].where(ok),
-            "Rémunération brute par ETP (€)": q["pay_per_fte"].where(ok),
-            "status": pd.Series(ok).map({True: PUBLISHED, False: "primary"}).to_numpy(),
-        }
-    )
+    ok = np.array(st_h.set_index("country")["status"].eq(PUBLISHED).reindex(countries).fillna(False), dtype=bool)
+    ratios: dict[str, list] = {}
+    for i, c in enumerate(countries):
+        rows = ess[ess["country"].eq(c)]
+        for column, (num, den, scale) in JOB_QUALITY.items():
+            complete = num in rows and den in rows and not rows[[num, den]].isna().any().any()
+            if complete and num == "payroll_eur":  # the pay is shown only when the payroll passes the rules too
+                st_p = disclosure.protect(rows, ["country"], "payroll_eur", "establishment_id", margins=False)
+                ok[i] = ok[i] and bool(st_p["status"].eq(PUBLISHED).all())
+            total = float(rows[den].sum()) if complete else 0.0
+            value = scale * float(rows[num].sum()) / total if complete and total > 0 else np.nan
+            ratios.setdefault(column, []).append(value if complete else NOT_AVAILABLE)
+    if all(v == NOT_AVAILABLE for values in ratios.values() for v in values):
+        return None
+    for column, values in ratios.items():  # a masked country: every number of its row empty (« s »)
+        out[column] = pd.Series(
+            [v if v == NOT_AVAILABLE or ok[i] else np.nan for i, v in enumerate(values)], dtype="object"
+        )
+    out["status"] = np.where(ok, PUBLISHED, "primary")
+    return out
 
 
 def perimeter_moves(est: pd.DataFrame, a: str, b: str) -> pd.DataFrame:

@@ -76,6 +76,8 @@ def validate_zone_rows(inp: FrenchInputs) -> tuple[pd.DataFrame, pd.DataFrame]:
     siret = z["siret"].astype("string").str.strip()
     flag(~siret.str.fullmatch(r"\d{14}").fillna(False), "SIRET mal formé (14 chiffres attendus)")
     flag(siret.duplicated(keep="first"), "SIRET en double dans le stock")
+    which = sirene.bad_dates(z, ["dateCreationEtablissement", "dateDebut"])
+    reason = reason.mask(which.notna() & reason.isna(), "date mal formée (AAAA-MM-JJ attendu) : " + which)
     commune = codes.normalise_commune(z["codeCommuneEtablissement"], "FR")
     flag(commune.invalid, "code commune invalide (5 caractères attendus, 2A/2B pour la Corse)")
     pos = inp.units.lookup(z["siren"].astype("string").str.strip().to_numpy(dtype=object))
@@ -162,6 +164,9 @@ def french_year(inp: FrenchInputs, valid: pd.DataFrame, stock_rejects: pd.DataFr
             out[col] = pd.Series(pd.NA, index=z.index, dtype="Float64")
         out["headcount_estimated"] = True
     reason = pd.Series("non_employeur", index=z.index, dtype="string")
+    if inp.employment is not None and len(inp.employment_rejects):  # its jobs row was rejected: say so
+        rejected_ids = set(inp.employment_rejects["record_id"].dropna().astype(str))
+        reason = reason.mask(z["siret"].astype(str).isin(rejected_ids), "ligne_emploi_rejetee")
     reason = reason.mask(closed, "ferme_au_31_12").mask(not_created, "pas_encore_cree").mask(keep, pd.NA)
     k = keep.to_numpy()
     est = pd.DataFrame(

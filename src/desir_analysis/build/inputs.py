@@ -24,7 +24,7 @@ from desir_analysis.sources import KNOWN_SOURCES, sirene
 from desir_analysis.sources import employment as employment_src
 from desir_analysis.sources import kbo as kbo_src
 from desir_analysis.sources import population as population_src
-from desir_analysis.sources.csvfile import locate, valid_row_lines
+from desir_analysis.sources.csvfile import COMPRESSED_SUFFIXES, locate, refuse_compressed, valid_row_lines
 from desir_analysis.sources.rejects import no_rejects, unreadable
 
 #: What the build keeps: the territories of every study zone of ``zones.csv`` (their union).
@@ -55,9 +55,23 @@ class FrenchSources:
         return replace(self, employment=[p for p in self.employment if serves_years(p, years)])
 
 
+def refuse_archives(*folders: Path) -> None:
+    """Compressed files in a raw folder are refused by name (never skipped silently): one line says what to do.
+
+    Raises:
+        RawFileError: the first compressed file found.
+    """
+    for folder in folders:
+        if folder.is_dir():
+            for p in sorted(folder.iterdir()):
+                if p.is_file() and p.name.lower().endswith(COMPRESSED_SUFFIXES):
+                    refuse_compressed(p)
+
+
 def discover_fr(raw_dir: Path) -> FrenchSources | None:
     """Find the French files under ``raw_dir/fr`` (names as INSEE publishes them)."""
     s = raw_dir / "fr" / "sirene"
+    refuse_archives(s, raw_dir / "fr" / "employment")
     stock = sorted(p for p in s.glob("StockEtablissement*.csv") if "Historique" not in p.name and "Liens" not in p.name)
     units = sorted(p for p in s.glob("StockUniteLegale*.csv") if "Historique" not in p.name)
     hist = sorted(s.glob("StockEtablissementHistorique*.csv"))
@@ -94,6 +108,7 @@ def discover_be(raw_dir: Path) -> BelgianSources | None:
     """Find the Belgian files under ``raw_dir/be`` (KBO export folder, ONSS extract, approvals)."""
     k = raw_dir / "be" / "kbo"
     emp_dir = raw_dir / "be" / "employment"
+    refuse_archives(k, emp_dir, raw_dir / "be" / "approvals")
     emp = sorted([*emp_dir.glob("*.csv"), *emp_dir.glob("*.parquet")]) if emp_dir.is_dir() else []
     if not k.is_dir() or not emp:
         return None
@@ -116,6 +131,7 @@ def read_belgian(src: BelgianSources) -> BelgianInputs:
 def population_files(raw_dir: Path) -> list[Path]:
     """Population inputs: ``population/statbel/*.txt``, ``population/insee/*.xls``, ``population/eurostat/*.tsv``."""
     p = raw_dir / "population"
+    refuse_archives(*(p / d for d in ("statbel", "insee", "eurostat")))
     return sorted([*p.glob("statbel/*.txt"), *p.glob("insee/*.xls"), *p.glob("eurostat/*.tsv")])
 
 
@@ -280,6 +296,29 @@ def source_meta(path: Path) -> dict:
     )
 
 
+def check_not_empty(src: FrenchSources, inputs: FrenchInputs) -> None:
+    """A source that yields no row, or an employment extract that matches no establishment, stops the build.
+
+    Raises:
+        BuildError: one line naming the file (``--allow-empty`` builds anyway).
+    """
+    hint = "vérifiez le fichier (ou relancez avec --allow-empty pour construire quand même)"
+    if inputs.stock_rows == 0:
+        raise BuildError(f"{src.stock}: aucune ligne de données (en-tête seul) ; {hint}")
+    if inputs.employment is None:
+        return
+    for name, n in inputs.employment_rows.items():
+        if n == 0:
+            raise BuildError(f"{src.stock.parents[2] / 'fr' / 'employment' / name}: aucune ligne de données ; {hint}")
+    seen = inputs.employment_seen
+    if seen is not None and len(seen) and not seen.any():
+        files = ", ".join(sorted(inputs.employment_rows))
+        raise BuildError(
+            f"{src.employment[0].parent / files}: aucun établissement du stock Sirene ne correspond aux SIRET de "
+            f"l'extrait d'emploi ({len(seen)} lignes) ; l'extrait et le stock couvrent-ils le même territoire ? {hint}"
+        )
+
+
 def read_french(src: FrenchSources, years: list[int], mode: str, progress: bool) -> FrenchInputs:
     """Read every French source once (the stock streamed)."""
     zone_deps = kept_territories("FR")
@@ -298,7 +337,8 @@ def read_french(src: FrenchSources, years: list[int], mode: str, progress: bool)
     history, h_rows, h_bad = None, 0, no_rejects()
     if src.history is not None:
         history, h_rows, hb = sirene.read_history(src.history, set(zone["siret"].astype(str)), progress=progress)
-        h_bad = unreadable(src.history.name, hb)
+        history, dated = sirene.history_date_rejects(history, src.history.name, [b.line for b in hb])
+        h_bad = pd.concat([unreadable(src.history.name, hb), dated], ignore_index=True)
     seen = None
     if lookups is not None:
         seen = np.zeros(len(emp), dtype=bool)

@@ -34,6 +34,7 @@ from desir_analysis.build.harmonise_fr import (
 )
 from desir_analysis.build.inputs import (
     PROCESSED_ZONE,
+    check_not_empty,
     check_years_covered,
     discover_be,
     discover_fr,
@@ -69,6 +70,7 @@ def build(
     force: bool = False,
     progress: bool = False,
     workers: int | None = None,
+    allow_empty: bool = False,
 ) -> BuildResult:
     """Build the processed tables of ``years``.
 
@@ -83,6 +85,8 @@ def build(
         progress: show progress bars on long reads.
         workers: processes building the years once the sources are read (default: the
             number of cores; the result does not depend on it).
+        allow_empty: build even when a source yields no row or the employment extract matches
+            no establishment (otherwise one line stops the build).
 
     Each year has its own key (:func:`year_key`: its raw files, the code, the mode): adding
     next year's extract builds that year only. The processed tables are not published: a
@@ -124,6 +128,8 @@ def build(
     be_src = be_src.only_years(years) if be_src else None
     start = time.perf_counter()
     inputs = read_french(src, years, mode, progress)
+    if not allow_empty:
+        check_not_empty(src, inputs)
     valid, stock_rejects = validate_zone_rows(inputs)
     be_inputs = read_belgian(be_src) if be_src is not None else None
     if be_inputs is None:

@@ -11,9 +11,11 @@ disclosure audit files, cache keys, the staging folders) go to
 A study renders into its own staging folder; :func:`promote` moves its page and tables into
 the edition only once the notebook and its export succeeded, records which files the study
 published (its manifest), and clears a failed notebook of an earlier try. A failure never
-touches the last good render. :func:`remove_stale` deletes the published files no study
-claims any more, and :func:`normalise_workbook` makes a workbook byte-identical between
-two runs (fixed document dates, fixed zip timestamps).
+touches the last good render. A file a study published and no longer produces, or the
+files of a job dropped from the edition (:func:`forget`), are deleted; after a run of every
+study, :func:`remove_stale` deletes the published files no study claims.
+:func:`normalise_workbook` makes a workbook byte-identical between two runs (fixed document
+dates, fixed zip timestamps).
 """
 
 from __future__ import annotations
@@ -165,14 +167,15 @@ def pending_changes(edition: Edition, staging: Path) -> list[dict]:
     return out
 
 
-def promote(edition: Edition, stem: str, staging: Path, key: str = "", study: str = "") -> list[str]:
+def promote(edition: Edition, stem: str, staging: Path, key: str = "", study: str = "", title: str = "") -> list[str]:
     """Move a successful render from its staging folder into the edition; returns the published files.
 
     Pages and ``tables/`` go to the edition folder, ``_audit/`` to the working folder; the
     workbooks are normalised (:func:`normalise_workbook`); the study's manifest records the
-    published files (relative paths), ``key`` and the ``study`` it belongs to; a failed notebook
-    of an earlier try is removed.
+    published files (relative paths), ``key``, the ``study`` it belongs to and its page's
+    ``title``; a failed notebook of an earlier try is removed.
     """
+    before = set(read_manifest(edition.manifest(stem)).get("files", []))
     published = []
     for path in sorted(p for p in staging.rglob("*") if p.is_file()):
         rel = path.relative_to(staging)
@@ -189,8 +192,18 @@ def promote(edition: Edition, stem: str, staging: Path, key: str = "", study: st
     edition.failed(stem).unlink(missing_ok=True)
     manifest = edition.manifest(stem)
     manifest.parent.mkdir(parents=True, exist_ok=True)
-    manifest.write_text(json.dumps({"key": key, "study": study, "files": published}, indent=1) + "\n", encoding="utf-8")
+    record = {"key": key, "study": study, "title": title, "files": published}
+    manifest.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    _unlink_unclaimed(edition, before - set(published))  # what this study published last time and no more
     return published
+
+
+def _unlink_unclaimed(edition: Edition, files: set[str]) -> list[str]:
+    """Delete those of ``files`` (relative paths) that no manifest claims; returns them."""
+    gone = sorted(files - claimed_files(edition))
+    for f in gone:
+        (edition.dir / f).unlink(missing_ok=True)
+    return gone
 
 
 def claimed_files(edition: Edition) -> set[str]:
@@ -201,18 +214,35 @@ def claimed_files(edition: Edition) -> set[str]:
     return out
 
 
-def forget(edition: Edition, current: set[str], studies: set[str]) -> None:
-    """Drop the manifests of ``studies``' jobs not in ``current`` (their files become stale).
+def pages(edition: Edition) -> list[tuple[str, str]]:
+    """Every page of the edition (relative path, title), whichever run of ``desir report`` made it."""
+    out = []
+    for m in sorted((edition.work / "_keys").glob("*.json")):
+        meta = read_manifest(m)
+        out += [(f, meta.get("title", "")) for f in meta.get("files", []) if f.endswith(".html")]
+    return sorted(out)
 
-    A run of some studies (``desir report --study fiches``) never forgets the others'.
+
+def forget(edition: Edition, current: set[str], studies: set[str]) -> list[str]:
+    """Drop the jobs of ``studies`` not in ``current`` (a territory left the zone): their manifests and files.
+
+    A run of some studies (``desir report --study fiches``) never forgets the others'. Returns
+    the files removed.
     """
+    dropped: set[str] = set()
     for m in (edition.work / "_keys").glob("*.json"):
-        if m.stem not in current and read_manifest(m).get("study") in studies:
+        meta = read_manifest(m)
+        if m.stem not in current and meta.get("study") in studies:
+            dropped.update(meta.get("files", []))
             m.unlink()
+    return _unlink_unclaimed(edition, dropped)
 
 
 def remove_stale(edition: Edition) -> list[str]:
-    """Delete the edition's files that no study claims (a previous render's leftovers); returns them."""
+    """Delete the edition's files that no study claims (leftovers of an older layout); returns them.
+
+    Only after a run of every study (the manifests then describe the whole edition).
+    """
     if not edition.dir.exists():
         return []
     keep = claimed_files(edition)

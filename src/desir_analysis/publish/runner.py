@@ -45,6 +45,9 @@ from desir_analysis.publish.edition import (
     read_manifest,
     remove_stale,
 )
+from desir_analysis.publish.edition import (
+    pages as edition_pages,
+)
 
 if TYPE_CHECKING:
     from desir_analysis.publish.warm_kernel import WarmKernel
@@ -318,7 +321,7 @@ def render_job(job: Job, edition: Edition, kernel: WarmKernel | None = None) -> 
 def render_study(study: Study, edition: Edition, parameters: dict[str, object]) -> Path:
     """Run one study for an edition and put it in place; returns its page."""
     job = Job(study, study.name, study.title, tuple(parameters.items()))
-    promote(edition, _stem(job), render_job(job, edition), study=study.name)
+    promote(edition, _stem(job), render_job(job, edition), study=study.name, title=study.title)
     return edition.dir / f"{job.name}.html"
 
 
@@ -398,15 +401,17 @@ def run_jobs(
     changes: list[dict] | None = None,
     refuse_changes: bool = False,
     reason: str = "",
+    sweep: bool = False,
 ) -> tuple[list[tuple[Job, Path]], list[tuple[Job, str]]]:
     """Run every job of an edition (``workers`` processes); a failing job does not stop the others.
 
     With ``data_key`` (a hash of the processed data), a job whose notebook, parameters,
     code and data are unchanged since its last successful render is skipped. The renders
     are staged; once all have run, the successful ones are put in place (:func:`promote`);
-    a failed one leaves its last good render and is kept under ``data/private/<year>/<edition>/_failed/``.
-    Then the files of the studies run that no job claims any more (a territory left the
-    zone, a table renamed) are removed.
+    a failed one leaves its last good render and is kept under
+    ``data/private/<year>/<edition>/_failed/``.
+    The files a job no longer produces (a table renamed) and those of the jobs of the studies
+    run that are gone (a territory left the zone) are removed.
 
     Args:
         jobs: the notebooks to render.
@@ -419,6 +424,7 @@ def run_jobs(
         refuse_changes: when a render would change a published table, promote nothing and
             raise :class:`EditionChangeRefused` (a published edition is revised only on request).
         reason: why the figures would change (new raw files, code version), for that message.
+        sweep: the jobs are the whole edition: also delete the published files no study claims.
 
     Returns:
         The pages of the edition's jobs and the failures (job, message).
@@ -459,11 +465,12 @@ def run_jobs(
             shutil.rmtree(staging, ignore_errors=True)
         raise EditionChangeRefused(edition, pending, reason)
     for job, staging in staged:
-        promote(edition, _stem(job), staging, keys[job.name], study=job.study.name)
+        promote(edition, _stem(job), staging, keys[job.name], study=job.study.name, title=job.title)
         produced.append((job, edition.dir / f"{job.name}.html"))
     shutil.rmtree(edition.work / "_staging", ignore_errors=True)  # every staged render is promoted or gone
-    forget(edition, {_stem(j) for j in jobs}, {j.study.name for j in jobs})
-    removed = remove_stale(edition)
+    removed = forget(edition, {_stem(j) for j in jobs}, {j.study.name for j in jobs})
+    if sweep:
+        removed += remove_stale(edition)
     if changes is not None:
         changes += pending + [{"table": Path(f).name, "note": "retiré"} for f in removed if f.endswith(".csv")]
     return produced, failed
@@ -500,16 +507,22 @@ def write_index(
     revisions: list[dict] | None = None,
     meta: dict | None = None,
 ) -> Path:
-    """Write the edition's ``index.html``: what it is, its studies, fact sheets, published tables and revisions."""
+    """Write the edition's ``index.html``: what it is, its studies, fact sheets, published tables and revisions.
+
+    The pages are those of ``produced`` and every other page of the edition made by an earlier
+    run (``desir report --study …`` renders some studies and keeps the others).
+    """
     out_dir = edition.dir
     tables = sorted(p.name for p in (out_dir / "tables").glob("*")) if (out_dir / "tables").exists() else []
-    main = [(j, p) for j, p in produced if "/" not in j.name]
-    sheets = sorted([(j, p) for j, p in produced if "/" in j.name], key=lambda jp: jp[0].title)
+    listed = dict(edition_pages(edition))
+    listed.update({p.relative_to(out_dir).as_posix(): j.title for j, p in produced})
+    main = [(href, title) for href, title in listed.items() if "/" not in href]
+    sheets = sorted([(href, title) for href, title in listed.items() if "/" in href], key=lambda ht: ht[1])
     page = _index_template("edition.html.j2").render(
         year=edition.year,
         notice=notice,
-        studies=[{"href": p.relative_to(out_dir).as_posix(), "title": j.title} for j, p in main],
-        sheets=[{"href": p.relative_to(out_dir).as_posix(), "title": j.title} for j, p in sheets],
+        studies=[{"href": href, "title": title} for href, title in main],
+        sheets=[{"href": href, "title": title} for href, title in sheets],
         tables=tables,
         revisions=revisions or [],
         meta=meta or {},

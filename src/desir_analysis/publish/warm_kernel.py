@@ -63,6 +63,9 @@ class _WarmEngine(NBClientEngine):
             log_output=log_output,
             stdout_file=stdout_file,
             stderr_file=stderr_file,
+            # the kernel's own start-up warnings (« running over TCP without encryption ») are noise
+            # for the user: only its errors reach the terminal; the notebook's output goes to its log
+            extra_arguments=["--log-level=ERROR"],
             **kwargs,
         )
         try:

@@ -50,6 +50,7 @@ def sniff_header(path: Path, layout: Layout) -> list[str]:
     """
     with open(path, "rb") as fh:
         head = fh.read(1 << 16)
+    refuse_compressed(path, head)
     if not head.strip():
         raise RawFileError(f"{path}: empty file; expected a header line with {layout.required[:3]}…")
     text = head[len(BOM) :] if head.startswith(BOM) else head
@@ -78,6 +79,52 @@ def sniff_header(path: Path, layout: Layout) -> list[str]:
     return names
 
 
+#: Leading bytes of compressed files, and their formats.
+MAGIC = {b"\x1f\x8b": "gzip", b"PK\x03\x04": "zip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz", b"(\xb5/\xfd": "zstd"}
+#: File-name endings of compressed files.
+COMPRESSED_SUFFIXES = (".gz", ".zip", ".bz2", ".xz", ".zst", ".7z")
+
+
+def refuse_compressed(path: Path, head: bytes | None = None) -> None:
+    """A compressed file (by its name or by its first bytes) is refused with what to do.
+
+    Raises:
+        RawFileError: the file is compressed.
+    """
+    if head is None:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    kind = next((k for magic, k in MAGIC.items() if head.startswith(magic)), None)
+    if kind is None and path.name.lower().endswith(COMPRESSED_SUFFIXES):
+        kind = path.suffix.lstrip(".")
+    if kind is not None:
+        plain = path.name
+        for suffix in COMPRESSED_SUFFIXES:
+            plain = plain.removesuffix(suffix)
+        raise RawFileError(
+            f"{path}: fichier compressé ({kind}) ; décompressez-le dans le même dossier sous le nom {plain!r} "
+            "(texte CSV), puis retirez l'archive — les fichiers bruts ne sont jamais modifiés par le projet"
+        )
+
+
+def check_encoding(path: Path, layout: Layout, names: list[str], chunk: int = 1 << 22) -> None:
+    """Decode the whole file (streamed, 4 MiB at a time): a byte that is not valid text stops the read.
+
+    Raises:
+        RawFileError: the first invalid byte, with its line and column (:func:`_explain`).
+    """
+    decoder = codecs.getincrementaldecoder(layout.encoding)()
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(chunk)
+            try:
+                decoder.decode(block, final=not block)
+            except UnicodeDecodeError as exc:
+                raise RawFileError(_explain(path, layout, names, exc)) from exc
+            if not block:
+                return
+
+
 @dataclass
 class BadLine:
     """A line the parser could not split into the expected number of fields."""
@@ -99,6 +146,7 @@ def stream(
     consumed (their line numbers are resolved by :func:`locate`).
     """
     names = sniff_header(path, layout)
+    check_encoding(path, layout, names)
     present = [c for c in layout.wanted if c in names]
     bad: list[BadLine] = []
 

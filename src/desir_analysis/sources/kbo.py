@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from desir_analysis.sources.csvfile import Layout, read_small, valid_row_lines
+from desir_analysis.sources.csvfile import Layout, RawFileError, read_small, valid_row_lines
 from desir_analysis.sources.rejects import no_rejects, reject_rows, unreadable
 
 ENTERPRISE = Layout(
@@ -109,7 +109,7 @@ def _find(folder: Path, stem: str) -> Path:
     for name in (f"{stem}.csv", f"{stem}_insert.csv"):
         if (folder / name).exists():
             return folder / name
-    raise FileNotFoundError(f"{folder}: no {stem}.csv (nor {stem}_insert.csv) — expected a KBO/BCE open-data export")
+    raise RawFileError(f"{folder}: no {stem}.csv (nor {stem}_insert.csv) — expected a KBO/BCE open-data export")
 
 
 def _read(path: Path, layout: Layout) -> tuple[pd.DataFrame, pd.DataFrame]:

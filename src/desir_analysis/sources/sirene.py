@@ -13,7 +13,8 @@ given and for the national aggregates): an establishment exists at ``ref`` when
 period began on or before ``ref``). The historical periods file, when given,
 replaces this rule for the zone establishments: the period with
 ``dateDebut <= ref <= dateFin`` gives state, activity and employer character.
-ISO dates compare as strings.
+ISO dates compare as strings, so every date is validated first (:func:`bad_dates`): a
+malformed one is a reject with its line, never a text comparison.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm import tqdm
 
-from desir_analysis.sources.csvfile import BadLine, Layout, locate, stream
+from desir_analysis.sources.csvfile import BadLine, Layout, locate, stream, valid_row_lines
 from desir_analysis.sources.rejects import reject_rows
 
 UL_LAYOUT = Layout(
@@ -484,6 +485,41 @@ def read_history(path: Path, sirets: set[str], progress: bool = False) -> tuple[
     if "caractereEmployeurEtablissement" not in frame:
         frame["caractereEmployeurEtablissement"] = ""
     return frame, offset + len(bad), locate(path, bad)
+
+
+def history_date_rejects(
+    history: pd.DataFrame, path_name: str, bad_lines: list[int]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split the history periods into (well-dated periods, rejects of the others with line and column)."""
+    which = bad_dates(history, ["dateDebut", "dateFin"])
+    bad = which.notna()
+    if not bad.any():
+        return history, reject_rows(path_name, [], [])
+    lines = valid_row_lines(history.loc[bad, "_pos"].tolist(), bad_lines)
+    reasons = "date mal formée (AAAA-MM-JJ attendu) : " + which[bad]
+    rej = reject_rows(path_name, lines, reasons.reset_index(drop=True), history.loc[bad, "siret"].astype("string"))
+    return history[~bad].reset_index(drop=True), rej
+
+
+ISO_DATE = r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+
+
+def bad_dates(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """Per row, the first date column that is neither empty nor a real ISO date (``AAAA-MM-JJ``), else NA.
+
+    Sirene writes dates as ISO text; they are compared as text afterwards, which is only right
+    for well-formed ISO dates: ``21/02/1989`` or ``2015-13-45`` must be rejected, never compared.
+    """
+    out = pd.Series(pd.NA, index=frame.index, dtype="string")
+    for c in columns:
+        if c not in frame:
+            continue
+        v = frame[c].astype("string").fillna("").str.strip()
+        shaped = v.str.fullmatch(ISO_DATE).fillna(False)
+        real = pd.to_datetime(v.where(shaped), format="%Y-%m-%d", errors="coerce").notna()
+        wrong = v.ne("") & ~(shaped & real)
+        out = out.mask(wrong & out.isna(), c)
+    return out
 
 
 def period_at(history: pd.DataFrame, ref: str) -> pd.DataFrame:
