@@ -202,3 +202,37 @@ def test_adding_a_year_s_extract_rebuilds_that_year_only(demo_raw, tmp_path, cap
     files = {f["path"] for f in build.provenance(2023, out)["files"]}
     assert "fr/employment/flores_etablissements_2023.csv" in files
     assert "fr/employment/flores_etablissements_2022.csv" not in files
+
+
+def test_each_year_takes_the_kbo_export_of_its_time(demo_raw, tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(demo_raw, raw)
+    kbo = raw / "be" / "kbo"
+    old, new = kbo / "2016-01-01", kbo / "2024-01-01"
+    for folder in (old, new):
+        folder.mkdir()
+        for f in kbo.glob("*.csv"):
+            shutil.copy(f, folder / f.name)
+    for f in kbo.glob("*.csv"):
+        f.unlink()
+    (old / "meta.csv").write_text('"Variable","Value"\n"SnapshotDate","01-01-2016"\n')
+    # the later export has lost a unit that employed people in 2015 (closed since)
+    emp15 = pd.read_csv(raw / "be" / "employment" / "onss_unites_2015.csv", dtype=str)
+    gone = emp15["numero_unite"].iloc[0]
+    lines = (new / "establishment.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if f'"{gone}"' not in line]
+    assert len(kept) == len(lines) - 1
+    (new / "establishment.csv").write_text("".join(kept), encoding="utf-8")
+    out = tmp_path / "processed"
+    build.build([2015, 2023], raw_dir=raw, out_dir=out, workers=1)
+    r15 = pd.read_parquet(out / "2015" / "rejects.parquet")
+    assert not r15["record_id"].eq(gone).any()  # 2015 reads the 2016 export, where the unit still is
+    scope15 = pd.read_parquet(out / "2015" / "scope.parquet")
+    assert scope15["source_file"].eq("2024-01-01/enterprise.csv").any()  # the other export, counted
+    acc = build.provenance(2015, out)["accounting"]
+    assert all(a["balanced"] for a in acc)
+    # a year whose unit is absent from its export: the reject says which export
+    emp23 = pd.read_csv(raw / "be" / "employment" / "onss_unites_2023.csv", dtype=str)
+    if emp23["numero_unite"].eq(gone).any():
+        r23 = pd.read_parquet(out / "2023" / "rejects.parquet")
+        assert r23.loc[r23["record_id"].eq(gone), "reason"].str.contains("export du 2024-01-01").all()

@@ -131,7 +131,7 @@ def _report(args: argparse.Namespace) -> int:
         shared_cells.load(args.year, args.zone, args.perimeter, years[0], None, edition.cells)
         print(f"[desir] secret statistique de l'édition : {time.perf_counter() - start:.1f} s", flush=True)
     workers = args.jobs or os.cpu_count() or 1
-    print(f"[desir] {len(jobs)} page(s) à produire pour l'édition {edition.name}, {workers} processus…", flush=True)
+    print(f"[desir] édition {edition.name} : {len(jobs)} page(s), {workers} processus", flush=True)
     data_key = build.fingerprint([build.provenance(y).get("build_key", "") for y in years])
     changes: list[dict] = []
     why = revision(before, _edition_meta(args, prov, edition, []), [])["why"] if before else ""

@@ -8,16 +8,18 @@ enterprise's); CNC approval / social-enterprise recognition comes from the
 approvals file when one is given. Every raw row is kept, rejected (listed) or
 counted out of scope, file by file.
 
-Known limit: KBO open data lists the entities active at the export date; units
-closed since then are missing for past years (their ONSS rows are rejected as
-"absente de la BCE", so the loss is visible and counted). Use the export of the
-reference year for past years when available.
+KBO open data lists the entities active at the export date; units closed since then
+are missing for past years (their ONSS rows are rejected as « absente de la BCE (export
+du …) », so the loss is visible and counted in the quality annex). Several exports may be
+given (``be/kbo/<AAAA-MM-JJ>/…``): each year then takes the register of its own time, the
+first export taken after its 31 December (:meth:`BelgianInputs.register_for`); the other
+exports are counted « export BCE d'une autre date » in that year's accounting.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +48,20 @@ class BelgianInputs:
     approvals_file: str | None
     approvals_rows: int
     approvals_rejects: pd.DataFrame
+    #: every KBO export read, by snapshot date (ISO; "" when there is only one)
+    registers: dict[str, kbo_src.KboData] = field(default_factory=dict)
+
+    def register_for(self, year: int) -> tuple[str, kbo_src.KboData]:
+        """The KBO export of ``year``'s time: the first one taken after 31 December, else the latest.
+
+        KBO open data lists the entities active at its date: a later export loses the units
+        closed since (their ONSS rows are rejected « absente de la BCE », counted in the annex).
+        """
+        if len(self.registers) <= 1:
+            return next(iter(self.registers), ""), self.kbo
+        after = [d for d in sorted(self.registers) if d > f"{year}-12-31"]
+        date = after[0] if after else max(self.registers)
+        return date, self.registers[date]
 
 
 def read_approvals(path: Path) -> tuple[pd.DataFrame, int, pd.DataFrame]:
@@ -136,6 +152,9 @@ def units_frame(inp: BelgianInputs, year: int) -> pd.DataFrame:
 def belgian_year(inp: BelgianInputs, year: int, zone_arrondissements: set[str]) -> tuple[YearOutput, pd.DataFrame]:
     """Establishments of one year (zone) and the national frame (all employer units) for aggregates."""
     ref = f"{year}-12-31"
+    snapshot, register = inp.register_for(year)
+    others = {d: r for d, r in inp.registers.items() if r is not register}
+    inp = replace(inp, kbo=register)
     units = units_frame(inp, year)
     e = inp.employment
     this = e["year"].eq(year).to_numpy()
@@ -144,7 +163,8 @@ def belgian_year(inp: BelgianInputs, year: int, zone_arrondissements: set[str]) 
     m.index = ey.index
     found = m["_merge"].eq("both")
     reason = pd.Series(pd.NA, index=m.index, dtype="string")
-    reason = reason.mask(~found, "unité d'établissement absente de la BCE")
+    at = f" (export du {snapshot})" if snapshot else ""
+    reason = reason.mask(~found, f"unité d'établissement absente de la BCE{at}")
     reason = reason.mask(
         reason.isna() & ~m["enterprise_found"].fillna(False).astype(bool), "entreprise absente de la BCE"
     )
@@ -208,12 +228,16 @@ def belgian_year(inp: BelgianInputs, year: int, zone_arrondissements: set[str]) 
         ("activity", k.activities, "entity"),
         ("address", k.addresses, "entity"),
     ):
-        name = k.files[stem].name
+        name = kbo_src.label(k.files[stem])
         ids = frame[col].astype("string").str.replace(".", "", regex=False)
         n_kept = int(codes.isin(ids, ids_kept).sum())
         n_rej = int((k.rejects["source_file"] == name).sum())
         kept[name] = n_kept
         scope.append((name, "non_employeur_ou_hors_zone_ou_non_retenu", raw[name] - n_kept - n_rej))
+    for other in others.values():  # the exports of other dates: read, not used this year
+        for name, n in other.rows.items():
+            raw[name], kept[name] = n, 0
+            scope.append((name, "export_bce_d_une_autre_date", n))
     if inp.approvals_file:
         a = inp.approvals
         n_kept = int(codes.isin(a["enterprise"], ent_kept).sum())

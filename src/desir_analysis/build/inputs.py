@@ -91,13 +91,14 @@ def discover_fr(raw_dir: Path) -> FrenchSources | None:
 class BelgianSources:
     """Paths of the Belgian raw files."""
 
-    kbo: Path
+    kbo: list[Path]
     employment: list[Path]
     approvals: Path | None
 
     def all(self) -> list[Path]:
         """Every input file."""
-        return sorted(self.kbo.glob("*.csv")) + self.employment + ([self.approvals] if self.approvals else [])
+        kbo = sorted(f for folder in self.kbo for f in folder.glob("*.csv"))
+        return kbo + self.employment + ([self.approvals] if self.approvals else [])
 
     def only_years(self, years: list[int]) -> BelgianSources:
         """The same sources with only the employment files of ``years`` (:func:`serves_years`)."""
@@ -112,20 +113,27 @@ def discover_be(raw_dir: Path) -> BelgianSources | None:
     emp = sorted([*emp_dir.glob("*.csv"), *emp_dir.glob("*.parquet")]) if emp_dir.is_dir() else []
     if not k.is_dir() or not emp:
         return None
+    # one export in be/kbo/, or several (be/kbo/<AAAA-MM-JJ>/…): each year then takes the register of its time
+    snapshots = sorted(d for d in k.iterdir() if d.is_dir() and any(d.glob("enterprise*.csv")))
+    if snapshots:
+        refuse_archives(*snapshots)
     appr_dir = raw_dir / "be" / "approvals"
     appr = sorted(appr_dir.glob("*.csv")) if appr_dir.is_dir() else []
-    return BelgianSources(k, emp, appr[0] if appr else None)
+    return BelgianSources(snapshots or [k], emp, appr[0] if appr else None)
 
 
 def read_belgian(src: BelgianSources) -> BelgianInputs:
     """Read every Belgian source."""
-    k = kbo_src.read_kbo(src.kbo)
+    registers = {
+        kbo_src.snapshot_date(folder) if len(src.kbo) > 1 else "": kbo_src.read_kbo(folder) for folder in src.kbo
+    }
+    k = registers[max(registers)]
     emp, emp_rej, emp_rows = employment_src.read_be_employment(src.employment)
     appr, n_appr, appr_rej = None, 0, pd.DataFrame()
     if src.approvals is not None:
         appr, n_appr, appr_rej = read_approvals(src.approvals)
     name = src.approvals.name if src.approvals else None
-    return BelgianInputs(k, emp, emp_rej, emp_rows, appr, name, n_appr, appr_rej)
+    return BelgianInputs(k, emp, emp_rej, emp_rows, appr, name, n_appr, appr_rej, registers)
 
 
 def population_files(raw_dir: Path) -> list[Path]:

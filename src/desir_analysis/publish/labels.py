@@ -78,6 +78,7 @@ SCOPE_FR = {
     "ferme_au_31_12": "établissement fermé au 31 décembre",
     "hors_zone": "hors de la zone d'étude",
     "non_employeur": "établissement non employeur",
+    "export_bce_d_une_autre_date": "export BCE d'une autre date (chaque année prend celui de son temps)",
     "ligne_emploi_rejetee": "établissement dont la ligne d'emploi est rejetée (voir les rejets)",
     "non_employeur_ou_hors_zone_ou_non_retenu": "unité non employeuse, hors zone ou non retenue",
     "non_rattachee_a_un_etablissement_retenu": "unité légale sans établissement retenu",

@@ -439,6 +439,8 @@ def run_jobs(
     keys = {job.name: job_key(job, edition.year, data_key, code_key) if data_key else "" for job in jobs}
     todo = [j for j in jobs if not (data_key and _up_to_date(edition, j, keys[j.name]))]
     produced += [(j, edition.dir / f"{j.name}.html") for j in jobs if j not in todo]
+    if data_key is not None:
+        print(f"[desir] {len(todo)} page(s) à rendre, {len(jobs) - len(todo)} à jour", flush=True)
 
     def settle(job: Job, staging: Path | None, err: str) -> None:
         (staged.append((job, staging)) if staging is not None else failed.append((job, err)))

@@ -18,6 +18,7 @@ is taken and the row flagged ``commune_ambiguous``.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -105,6 +106,37 @@ class KboData:
     files: dict[str, Path] = field(default_factory=dict)
 
 
+def label(path: Path) -> str:
+    """How a KBO file is named in rejects and accounting: its name, prefixed by its snapshot folder if any.
+
+    ``be/kbo/enterprise.csv`` -> ``enterprise.csv``; ``be/kbo/2016-01-01/enterprise.csv`` ->
+    ``2016-01-01/enterprise.csv`` (several snapshots hold files of the same names).
+    """
+    return f"{path.parent.name}/{path.name}" if path.parent.parent.name == "kbo" else path.name
+
+
+def snapshot_date(folder: Path) -> str:
+    """The ISO date of a KBO export: ``SnapshotDate`` of its ``meta.csv`` (``DD-MM-YYYY``), else its folder name.
+
+    Raises:
+        RawFileError: neither gives a date.
+    """
+    meta = folder / "meta.csv"
+    if meta.exists():
+        m = pd.read_csv(meta, dtype=str, keep_default_na=False)
+        if {"Variable", "Value"} <= set(m.columns):
+            v = m.loc[m["Variable"].eq("SnapshotDate"), "Value"]
+            if len(v):
+                iso, bad = iso_date(v.reset_index(drop=True))
+                if not bad.iloc[0] and pd.notna(iso.iloc[0]):
+                    return str(iso.iloc[0])
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", folder.name):
+        return folder.name
+    raise RawFileError(
+        f"{folder}: date de l'export BCE inconnue (meta.csv sans SnapshotDate, dossier non nommé AAAA-MM-JJ)"
+    )
+
+
 def _find(folder: Path, stem: str) -> Path:
     for name in (f"{stem}.csv", f"{stem}_insert.csv"):
         if (folder / name).exists():
@@ -119,12 +151,12 @@ def _read(path: Path, layout: Layout) -> tuple[pd.DataFrame, pd.DataFrame]:
         if c not in df:
             df[c] = ""
     df["line"] = valid_row_lines(range(len(df)), [b.line for b in bad])
-    return df, unreadable(path.name, bad)
+    return df, unreadable(label(path), bad)
 
 
 def _rej(path: Path, df: pd.DataFrame, mask: pd.Series, id_col: str, reason: str) -> pd.DataFrame:
     sub = df[mask]
-    return reject_rows(path.name, sub["line"], reason, sub[id_col])
+    return reject_rows(label(path), sub["line"], reason, sub[id_col])
 
 
 def read_kbo(folder: Path) -> KboData:
@@ -137,7 +169,7 @@ def read_kbo(folder: Path) -> KboData:
     files = {stem: _find(folder, stem) for stem in ("enterprise", "establishment", "activity", "address")}
     rejects, rows = [], {}
     ent, rj = _read(files["enterprise"], ENTERPRISE)
-    rows[files["enterprise"].name] = len(ent) + len(rj)
+    rows[label(files["enterprise"])] = len(ent) + len(rj)
     rejects.append(rj)
     ent["EnterpriseNumber"], bad_num = _number(ent["EnterpriseNumber"], "enterprise")
     ent["start"], bad_date = iso_date(ent["StartDate"])
@@ -162,7 +194,7 @@ def read_kbo(folder: Path) -> KboData:
     padded = form.where(~form.str.fullmatch(r"\d{1,2}").fillna(False), form.str.zfill(3))  # "17" -> "017"
     ent["legal_form"] = padded.where(~(person & form.eq("")), PERSON)
     est, rj = _read(files["establishment"], ESTABLISHMENT)
-    rows[files["establishment"].name] = len(est) + len(rj)
+    rows[label(files["establishment"])] = len(est) + len(rj)
     rejects.append(rj)
     est["EstablishmentNumber"], bad_num = _number(est["EstablishmentNumber"], "establishment")
     est["EnterpriseNumber"], bad_ent = _number(est["EnterpriseNumber"], "enterprise")
@@ -179,7 +211,7 @@ def read_kbo(folder: Path) -> KboData:
         )
     est = est[~(bad_num | bad_ent | bad_date | dup)].copy()
     act, rj = _read(files["activity"], ACTIVITY)
-    rows[files["activity"].name] = len(act) + len(rj)
+    rows[label(files["activity"])] = len(act) + len(rj)
     rejects.append(rj)
     digits = act["EntityNumber"].astype("string").str.replace(".", "", regex=False)
     act["entity"] = digits
@@ -187,7 +219,7 @@ def read_kbo(folder: Path) -> KboData:
     code = act["NaceCode"].astype("string").str.strip()
     act["code"] = code
     adr, rj = _read(files["address"], ADDRESS)
-    rows[files["address"].name] = len(adr) + len(rj)
+    rows[label(files["address"])] = len(adr) + len(rj)
     rejects.append(rj)
     adr["entity"] = adr["EntityNumber"].astype("string").str.replace(".", "", regex=False)
     rej = pd.concat([r for r in rejects if len(r)], ignore_index=True) if any(len(r) for r in rejects) else no_rejects()
