@@ -265,6 +265,8 @@ FATAL = {
         drop_column(f"{KBO}/enterprise.csv", "JuridicalForm"),
         r"enterprise\.csv: line 1: missing column",
     ),
+    "employment_be_header_only": (header_only(EMP_BE), r"onss_unites_2023\.csv: .*aucune ligne"),
+    "kbo_establishments_header_only": (header_only(f"{KBO}/establishment.csv"), r"establishment\.csv: .*aucune ligne"),
     "employment_be_semicolons": (semicolons(EMP_BE), r"onss_unites_2023\.csv: line 1: separator"),
     "employment_be_latin1": (latin1_at(EMP_BE, 3), r"onss_unites_2023\.csv: line 4, column .*UTF-8"),
     "statbel_garbage": (garbage(STATBEL), r"TF_SOC_POP_STRUCT_2023\.txt"),

@@ -95,17 +95,22 @@ def test_a_published_edition_is_revised_only_on_request(flaky):
     assert pd.read_csv(edition.dir / "tables" / "t.csv")["Postes"].tolist() == [90]
 
 
-def test_files_no_job_claims_any_more_are_removed_but_not_other_studies_files(tmp_path, monkeypatch):
+def _table_notebook(tmp_path, monkeypatch, workbook: str) -> None:
+    """``sheet.py``: a notebook that publishes one table named by its ``name`` parameter (workbook ``workbook``)."""
     nb = tmp_path / "nb"
     nb.mkdir()
     (nb / "sheet.py").write_text(
         '# %% tags=["parameters"]\nyear = 1\noutput_dir = ""\nname = ""\n\n# %%\n'
         "from pathlib import Path\nimport pandas as pd\n"
         "from desir_analysis.publish.tables import Caption, publish\n"
-        'publish(pd.DataFrame({"a": [1]}), name, Caption("T", "u", "s", "d", "z"), Path(output_dir), name, '
+        f'publish(pd.DataFrame({{"a": [1]}}), name, Caption("T", "u", "s", "d", "z"), Path(output_dir), {workbook}, '
         "confidential=False)\n"
     )
     monkeypatch.setattr(runner.config, "NOTEBOOKS_DIR", nb)
+
+
+def test_files_no_job_claims_any_more_are_removed_but_not_other_studies_files(tmp_path, monkeypatch):
+    _table_notebook(tmp_path, monkeypatch, "name")
     edition = edition_in(tmp_path)
 
     def job(study, name):
@@ -122,18 +127,9 @@ def test_files_no_job_claims_any_more_are_removed_but_not_other_studies_files(tm
 
 
 def test_a_table_a_study_no_longer_publishes_is_removed(tmp_path, monkeypatch):
-    nb = tmp_path / "nb"
-    nb.mkdir()
-    (nb / "one.py").write_text(
-        '# %% tags=["parameters"]\nyear = 1\noutput_dir = ""\nname = ""\n\n# %%\n'
-        "from pathlib import Path\nimport pandas as pd\n"
-        "from desir_analysis.publish.tables import Caption, publish\n"
-        'publish(pd.DataFrame({"a": [1]}), name, Caption("T", "u", "s", "d", "z"), Path(output_dir), "one", '
-        "confidential=False)\n"
-    )
-    monkeypatch.setattr(runner.config, "NOTEBOOKS_DIR", nb)
+    _table_notebook(tmp_path, monkeypatch, '"one"')
     edition = edition_in(tmp_path)
-    study = runner.Study("one", "one.py", "One")
+    study = runner.Study("one", "sheet.py", "One")
     runner.run_jobs([runner.Job(study, "one", "One", (("name", "ancien_nom"),))], edition, progress=False)
     runner.run_jobs([runner.Job(study, "one", "One", (("name", "nouveau_nom"),))], edition, progress=False)
     assert {p.name for p in (edition.dir / "tables").glob("*.csv")} == {"nouveau_nom.csv"}

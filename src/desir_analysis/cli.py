@@ -147,6 +147,8 @@ def _report(args: argparse.Namespace) -> int:
         sweep={j.study.name for j in jobs} >= set(ALL_STUDIES),
     )
     meta = _edition_meta(args, prov, edition, produced)
+    if before and not changes:  # nothing published changed: the edition keeps its date (files byte-identical)
+        meta["date"] = before.get("date", meta["date"])
     revisions = _read_json(edition.dir / "revisions.json") or []
     if changes and before:
         revisions.append(revision(before, meta, changes))

@@ -327,6 +327,24 @@ def check_not_empty(src: FrenchSources, inputs: FrenchInputs) -> None:
         )
 
 
+def check_not_empty_be(src: BelgianSources, inputs: BelgianInputs) -> None:
+    """The Belgian counterpart of :func:`check_not_empty`: an empty extract or register stops the build.
+
+    Raises:
+        BuildError: one line naming the file (``--allow-empty`` builds anyway).
+    """
+    hint = "vérifiez le fichier (ou relancez avec --allow-empty pour construire quand même)"
+    for name, n in inputs.employment_rows.items():
+        if n == 0:
+            raise BuildError(f"{src.employment[0].parent / name}: aucune ligne de données ; {hint}")
+    for date, register in (inputs.registers or {"": inputs.kbo}).items():
+        for name, n in register.rows.items():
+            if n == 0:
+                raise BuildError(
+                    f"{src.kbo[0].parent if date else src.kbo[0]}/{name}: aucune ligne de données ; {hint}"
+                )
+
+
 def read_french(src: FrenchSources, years: list[int], mode: str, progress: bool) -> FrenchInputs:
     """Read every French source once (the stock streamed)."""
     zone_deps = kept_territories("FR")

@@ -35,6 +35,7 @@ from desir_analysis.build.harmonise_fr import (
 from desir_analysis.build.inputs import (
     PROCESSED_ZONE,
     check_not_empty,
+    check_not_empty_be,
     check_years_covered,
     discover_be,
     discover_fr,
@@ -132,6 +133,8 @@ def build(
         check_not_empty(src, inputs)
     valid, stock_rejects = validate_zone_rows(inputs)
     be_inputs = read_belgian(be_src) if be_src is not None else None
+    if be_inputs is not None and not allow_empty:
+        check_not_empty_be(be_src, be_inputs)
     if be_inputs is None:
         print("[desir] pas de fichiers belges (be/kbo + be/employment) : volet belge absent", flush=True)
     be_zone = kept_territories("BE")
