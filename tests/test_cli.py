@@ -140,3 +140,20 @@ def test_report_renders_the_mode_of_the_build_made_and_editions_stay_apart(proje
     # back to the employment build for the other tests of the module
     back = subprocess.run([*base, "build", *years, "--mode", "employment"], env=env, capture_output=True, text=True)
     assert back.returncode == 0
+
+
+def test_publish_copies_only_publishable_files(project, tmp_path):
+    root, first, _ = project
+    assert first.returncode == 0
+    (root / "reports" / "2023" / EDITION / "_audit").mkdir(exist_ok=True)  # even if one were left there
+    (root / "reports" / "2023" / EDITION / "_audit" / "ess_famille.csv").write_text("true values\n")
+    dest = tmp_path / "site"
+    cmd = [sys.executable, "-m", "desir_analysis.cli", "publish", str(dest)]
+    run = subprocess.run(cmd, env={**os.environ, "DESIR_ROOT": str(root)}, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    files = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
+    assert "index.html" in files and f"2023/{EDITION}/diagnostic.html" in files
+    assert f"2023/{EDITION}/tables/diagnostic.xlsx" in files
+    assert not [f for f in files if "/_" in f or f.startswith("_")]
+    assert {Path(f).suffix for f in files} <= {".html", ".csv", ".xlsx", ".json"}
+    shutil.rmtree(root / "reports" / "2023" / EDITION / "_audit")

@@ -32,7 +32,8 @@ def test_html_has_no_code_no_external_request_and_a_toc(rendered):
 def test_published_tables_have_status_and_workbook(rendered):
     out, _ = rendered
     t = pd.read_csv(out / "tables" / "territoires_desir.csv", dtype=str)
-    assert len(t) == 17 and set(t["status"]) == {"published"}
+    assert len(t) == 17 and t["secret"].isna().all()  # « s » or empty: nothing suppressed here
+    assert "status" not in t.columns
     book = pd.ExcelFile(out / "tables" / "referentiel.xlsx")
     assert "territoires_desir" in book.sheet_names
 
@@ -95,13 +96,13 @@ def test_diagnostic_says_demo_and_shows_no_code(diagnostic):
 
 def test_the_sector_share_table_never_shows_a_cell_masked_in_the_sector_table(diagnostic):
     _, edition, _ = diagnostic
-    sectors = pd.read_csv(edition.dir / "tables" / "ess_secteur.csv").set_index(["Pays", "Secteur"])["status"]
+    sectors = pd.read_csv(edition.dir / "tables" / "ess_secteur.csv").set_index(["Pays", "Secteur"])["secret"]
     share = pd.read_csv(edition.dir / "tables" / "secteurs_part_et_specialisation.csv")
     masked = 0
     for _, r in share.iterrows():
-        if sectors.get((r["Pays"], r["Secteur"]), "published") != "published":
+        if sectors.get((r["Pays"], r["Secteur"])) == "s":
             masked += 1
-            assert r["status"] != "published" and pd.isna(r["Postes ESS"]) and pd.isna(r["Postes du secteur"])
+            assert r["secret"] == "s" and pd.isna(r["Postes ESS"]) and pd.isna(r["Postes du secteur"])
     assert masked > 0  # the 1 % demo has masked sectors: the check is not vacuous
 
 
@@ -118,17 +119,18 @@ def test_diagnostic_tables_protect_small_cells(diagnostic):
     ]
     n_by_family = est.groupby("ess_family")["establishment_id"].nunique()
     t = pd.read_csv(out / "tables" / "ess_famille.csv")
+    assert set(t["secret"].dropna()) <= {"s"} and "status" not in t.columns  # never primary / secondary
     t = t[t["Pays"] == "France"].set_index("Famille")
     for fam, n in n_by_family.items():
         row = t.loc[labels.FAMILY_FR[fam]]
         if n < 3:
-            assert row["status"] == "primary" and pd.isna(row["Postes au 31/12"])
-        if row["status"] != "published":
+            assert row["secret"] == "s" and pd.isna(row["Postes au 31/12"])
+        if row["secret"] == "s":
             assert pd.isna(row["Postes au 31/12"]) and pd.isna(row["Établissements employeurs"])
         else:
             assert row["Établissements employeurs"] == n
     # a suppressed cell never stands alone next to its published total
-    assert (t["status"] != "published").sum() != 1
+    assert t["secret"].eq("s").sum() != 1
     book = pd.ExcelFile(out / "tables" / "diagnostic.xlsx")
     assert {"ess_famille", "part_ess_territoire", "qualite_comptabilite_lignes"} <= set(book.sheet_names)
 
@@ -165,7 +167,7 @@ def test_fact_sheet_runs_for_a_territory(demo_processed, tmp_path):
     assert 'class="dataframe"' not in page
     assert not re.search(r'(src|href)="https?://', page)
     t = pd.read_csv(edition.dir / "tables" / "fiche_be323_chiffres_cles.csv")
-    assert t["status"].isin(["published", "primary"]).all()
+    assert set(t["secret"].dropna()) <= {"s"}
 
 
 def test_a_failing_job_does_not_stop_the_others(tmp_path, monkeypatch):
@@ -290,7 +292,7 @@ def test_diagnostic_shift_share_adds_up_and_respects_secrecy(diagnostic):
 
     t = pd.read_csv(out / "tables" / "ess_shift_share.csv")
     sectors = pd.read_csv(out / "tables" / "ess_secteur.csv")
-    secret_sectors = set(map(tuple, sectors.loc[sectors["status"] != "published", ["Pays", "Secteur"]].to_numpy()))
+    secret_sectors = set(map(tuple, sectors.loc[sectors["secret"].eq("s"), ["Pays", "Secteur"]].to_numpy()))
     jobs = {}
     for y in (2015, 2023):
         e = pd.read_parquet(processed / str(y) / "establishments.parquet")
@@ -306,11 +308,11 @@ def test_diagnostic_shift_share_adds_up_and_respects_secrecy(diagnostic):
             assert r["Postes 2023"] == jobs[(2023, "Ensemble")][r["Pays"]]
             split = r[["Effet de structure", "Effet local"]].notna().all()
             rows = t[(t["Pays"] == r["Pays"]) & (t["Secteur"] != "Ensemble")]
-            assert split == (rows["status"] == "published").all()  # never split when a sector is masked
+            assert split == rows["secret"].isna().all()  # never split when a sector is masked
             assert r["Effet national"] + r["Écart au rythme national (structure + local)"] == pytest.approx(
                 r["Évolution"]
             )
-        elif r["status"] == "published":
+        elif pd.isna(r["secret"]):
             assert key not in secret_sectors
             assert r["Postes 2015"] == jobs[2015].get(key, 0) and r["Postes 2023"] == jobs[2023].get(key, 0)
             assert (
@@ -319,7 +321,7 @@ def test_diagnostic_shift_share_adds_up_and_respects_secrecy(diagnostic):
             )
         else:
             assert r[["Postes 2015", "Postes 2023", *parts]].isna().all() and pd.isna(r["Note"])
-    masked = set(map(tuple, t.loc[t["status"] != "published", ["Pays", "Secteur"]].to_numpy()))
+    masked = set(map(tuple, t.loc[t["secret"].eq("s"), ["Pays", "Secteur"]].to_numpy()))
     assert {k for k in secret_sectors if "Total" not in k} <= masked  # masked in the sector table: masked here
 
 
@@ -327,7 +329,7 @@ def test_a_fact_sheet_shows_the_same_statuses_as_the_diagnostic(diagnostic):
     processed, edition, _ = diagnostic
     out = edition.dir
     terr = pd.read_csv(out / "tables" / "ess_territoire_famille.csv")
-    masked = terr[(terr["status"] != "published") & (terr["Territoire"] != "Total")]
+    masked = terr[terr["secret"].eq("s") & (terr["Territoire"] != "Total")]
     assert len(masked), "the 1 % demo has masked territory x family cells"
     from desir_analysis.publish import labels
 
@@ -336,9 +338,9 @@ def test_a_fact_sheet_shows_the_same_statuses_as_the_diagnostic(diagnostic):
     params = (("zone", "desir"), ("territory", code), ("baseline_year", 2015), ("processed_dir", str(processed)))
     job = reporting.Job(reporting.STUDIES["fiches"], f"fiches/fiche_{code}", f"Fiche {name}", params)
     assert reporting.run_jobs([job], edition, progress=False)[1] == []
-    sheet = pd.read_csv(out / "tables" / f"fiche_{code.lower()}_familles.csv").set_index("Famille")["status"]
-    diag = terr[terr["Territoire"] == name].set_index("Famille")["status"]
-    assert sheet.to_dict() == diag.to_dict()
+    sheet = pd.read_csv(out / "tables" / f"fiche_{code.lower()}_familles.csv").set_index("Famille")["secret"]
+    diag = terr[terr["Territoire"] == name].set_index("Famille")["secret"]
+    assert sheet.fillna("").to_dict() == diag.fillna("").to_dict()
 
 
 def test_the_shared_tables_are_safe_together(demo_processed):

@@ -163,5 +163,5 @@ def test_series_publishes_territories_by_year_with_masked_cells_blank(tmp_path):
     csv = pd.read_csv(tmp_path / "tables" / "essai_serie.csv")
     assert list(csv["Territoire"]) == ["Nord", "Pas-de-Calais", "Total"]
     assert list(csv.columns[1:3]) == ["2015", "2016"]
-    assert pd.isna(csv.loc[1, "2016"]) and csv.loc[1, "2015"] == 50 and csv.loc[1, "status"] == "primary"
+    assert pd.isna(csv.loc[1, "2016"]) and csv.loc[1, "2015"] == 50 and csv.loc[1, "secret"] == "s"
     assert set(csv["date_reference"]) == {"31/12/2015 à 31/12/2016"}

@@ -21,7 +21,7 @@ from desir_analysis import __version__, build, config, demo, reference
 from desir_analysis.analysis import cells as shared_cells
 from desir_analysis.build.schemas import SchemaError
 from desir_analysis.publish import labels, runner
-from desir_analysis.publish.edition import Edition
+from desir_analysis.publish.edition import Edition, publish_tree
 from desir_analysis.reference import membership as perimeters
 from desir_analysis.sources.csvfile import RawFileError
 
@@ -219,6 +219,14 @@ def revision(before: dict, after: dict, changes: list[dict]) -> dict:
     return {"date": after["date"], "why": " ; ".join(why), "tables": changes}
 
 
+def _publish(args: argparse.Namespace) -> int:
+    copied = publish_tree(args.dest)
+    if not copied:
+        raise runner.ReportError(f"{config.REPORTS_DIR}: aucune édition à publier ; lancez d'abord `desir report`")
+    print(f"[desir] {len(copied)} fichier(s) publiables copiés dans {args.dest}", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``desir`` command."""
     parser = argparse.ArgumentParser(prog="desir", description="desir-analysis: builds and reports")
@@ -258,10 +266,13 @@ def main(argv: list[str] | None = None) -> int:
         choices=reference.perimeter_names(),
         help="named perimeter (reference/perimeters.csv)",
     )
+    pub = sub.add_parser("publish", help="copy the publishable files of reports/ (pages, tables) to DEST")
+    pub.add_argument("dest", type=Path, help="destination folder, e.g. a web server's")
+    pub.add_argument("--debug", action="store_true", help="show the Python traceback of an error")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     try:
-        return {"report": _report, "build": _build}[args.command](args)
+        return {"report": _report, "build": _build, "publish": _publish}[args.command](args)
     except (RawFileError, SchemaError) as exc:  # bad input: one line, no traceback (--debug shows it)
         if args.debug:
             raise

@@ -115,7 +115,7 @@ def _move(src: Path, dst: Path) -> None:
 
 
 #: Columns of a published CSV that describe it rather than hold a figure.
-CAPTION_COLUMNS = ("status", "unite", "source", "date_reference", "territoire")
+CAPTION_COLUMNS = ("status", "secret", "unite", "source", "date_reference", "territoire")
 
 
 def table_changes(old: Path, new: Path) -> dict | None:
@@ -297,3 +297,30 @@ def editions(reports_root: Path | None = None) -> list[tuple[int, str, dict]]:
             if meta.exists():
                 out.append((int(year_dir.name), ed.name, json.loads(meta.read_text(encoding="utf-8"))))
     return sorted(out, key=lambda t: (-t[0], t[1]))
+
+
+#: What a website may serve: pages, tables, workbooks, the editions' descriptions.
+PUBLISHABLE = (".html", ".csv", ".xlsx", ".json")
+
+
+def publish_tree(dest: Path, reports_root: Path | None = None) -> list[str]:
+    """Copy the publishable files of every edition (and the root index) to ``dest``; returns them.
+
+    Only :data:`PUBLISHABLE` files, never a file or folder whose name starts with ``_`` or ``.``
+    (working files live in ``data/private/`` anyway: this is a second lock). Files are written
+    readable by others (0644), folders 0755; ``dest`` may be a web server's folder.
+    """
+    root = reports_root or config.REPORTS_DIR
+    copied = []
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if not path.is_file() or path.suffix not in PUBLISHABLE:
+            continue
+        if any(part.startswith(("_", ".")) for part in rel.parts):
+            continue
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        os.chmod(target, config.readable_mode())
+        copied.append(rel.as_posix())
+    return copied

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from desir_analysis.analysis.disclosure import TOTAL, combine_status
@@ -120,6 +121,24 @@ def write_audit(tables: dict[str, pd.DataFrame], name: str, out_dir: Path) -> Pa
     return path
 
 
+#: The public files' companion column: « s » on a row holding a suppressed cell, empty otherwise.
+SECRET_COLUMN = "secret"
+
+
+def public_status(table: pd.DataFrame) -> pd.DataFrame:
+    """The ``status`` column as the public files show it: ``secret`` = « s » or empty, in its place.
+
+    Public files never say *primary* or *secondary*: that label tells an attacker a bound
+    (a secondary cell comes from at least 3 units). The statuses stay in the private audit files.
+    """
+    if "status" not in table.columns:
+        return table
+    secret = np.where(table["status"].eq("published"), "", SECRET_MARK)
+    out = table.copy()
+    out.insert(out.columns.get_loc("status"), SECRET_COLUMN, secret)
+    return out.drop(columns="status")
+
+
 def publish(
     table: pd.DataFrame,
     name: str,
@@ -136,6 +155,7 @@ def publish(
     Args:
         table: the table as shown; for confidential data it must hold a ``status``
             column (published | primary | secondary) and suppressed values already empty.
+            The files carry it as :data:`SECRET_COLUMN` (« s » or empty, :func:`public_status`).
         name: file stem, ``[a-z0-9_]+``.
         caption: title, unit, source, reference date, territory.
         out_dir: ``reports/<year>``; CSV in ``tables/``, workbook ``tables/<study>.xlsx``.
@@ -164,6 +184,7 @@ def publish(
     out = out.assign(
         unite=caption.unit, source=caption.source, date_reference=caption.reference_date, territoire=caption.territory
     )
+    out = public_status(out)
     out.to_csv(tables_dir / f"{name}.csv", index=False, lineterminator="\n")
     book = tables_dir / f"{study}.xlsx"
     mode = "a" if book.exists() else "w"
