@@ -190,3 +190,30 @@ def test_joint_audit_finds_a_cell_published_in_another_table():
     leaked = t.assign(status="published")  # the same cells published by another document
     assert not d.audit_joint([t, leaked]).empty
     assert d.audit_joint([t, t]).empty
+
+
+def test_a_territory_is_not_recovered_from_its_country_total_in_another_table():
+    """The Ardennes leak: a territory × family table protected without the country level, and a
+    country × family table published beside it: FR coop − the other French territories gave the
+    masked territory. The audit now knows that a country is the sum of its territories."""
+    rows = []
+
+    def add(nuts3, fam, sizes):
+        for i, h in enumerate(sizes):
+            rows.append({"country": nuts3[:2], "nuts3": nuts3, "fam": fam, "id": f"{nuts3}-{fam}-{i}", "h": h})
+
+    add("FRA", "x", [400, 380, 420, 390])  # France, territory A: large cooperatives
+    add("FRB", "x", [75])  # territory B: one cooperative (primary)
+    add("BEC", "x", [12, 11, 13])  # Belgium: three small ones, the cheapest secondary in the column
+    for t in ("FRA", "FRB", "BEC"):
+        add(t, "y", [50, 60, 70, 55])
+    micro = pd.DataFrame(rows)
+    by_terr = d.protect(micro, ["nuts3", "fam"], "h", "id")
+    by_country = d.protect(micro, ["country", "fam"], "h", "id")
+    assert by_terr.set_index(["nuts3", "fam"]).loc[("FRB", "x"), "status"] == "primary"
+    leaks = d.audit_joint([by_terr, by_country])
+    assert len(leaks)  # each table alone is safe; together they give FRB × x back
+    safe = d.consistent([by_terr, by_country])
+    assert d.audit_joint(safe).empty
+    t = safe[0].set_index(["nuts3", "fam"])["status"]
+    assert t[("FRB", "x")] == "primary"

@@ -240,6 +240,7 @@ def _joint(tables: list[pd.DataFrame], scopes: list[dict]) -> _Joint:
             (published if s == "published" else masked).add(g)
             values[g] = v
         relations += _relations(_equations(t, by), gid)
+    relations += _hierarchy_relations(ids)
     unknown = sorted(masked - published)
     rows = _on_unknowns(relations, unknown)
     # a cell masked in one table but published in another is exposed outright
@@ -382,10 +383,51 @@ def over_suppression(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: Hierarchies of the published breakdowns: a child column, its parent column and how a child value names
+#: its parent. A territory (NUTS 3 code) belongs to its country (the code's first two letters): the zone's
+#: French cells are the sum of its French territories, in every table, whether the table shows the country
+#: or not.
+HIERARCHIES: tuple[tuple[str, str, object], ...] = (("nuts3", "country", lambda code: str(code)[:2]),)
+
+
+def _with_parents(cell: frozenset) -> frozenset:
+    """A cell's key with the parents its children name (``nuts3=FRE11`` implies ``country=FR``)."""
+    named = dict(cell)
+    extra = {parent: of(named[child]) for child, parent, of in HIERARCHIES if child in named and parent not in named}
+    return cell | frozenset(extra.items()) if extra else cell
+
+
 def _cell_keys(t: pd.DataFrame, by: list[str], value: str, scope: dict | None = None) -> list[tuple]:
     keys = t[by].to_numpy(dtype=object)
     fixed = frozenset((scope or {}).items())
-    return [(value, fixed | frozenset((c, v) for c, v in zip(by, row, strict=True) if v != TOTAL)) for row in keys]
+    return [
+        (value, _with_parents(fixed | frozenset((c, v) for c, v in zip(by, row, strict=True) if v != TOTAL)))
+        for row in keys
+    ]
+
+
+def _hierarchy_relations(ids: dict[tuple, int]) -> list[dict[int, float]]:
+    """``parent cell = Σ its children`` for every hierarchy, between cells that some table publishes or masks.
+
+    E.g. the zone's French cooperatives (a country × family cell) equal the sum of the French territories'
+    cooperatives (territory × family cells), even when no single table holds both: without this relation an
+    audit table by table, or one that only matches identical cells, misses the difference that recovers a
+    masked territory. A child absent from every table is a true zero (no establishment).
+    """
+    out = []
+    for child, _parent, _ in HIERARCHIES:
+        groups: dict[tuple, list[int]] = {}
+        for (value, cell), g in ids.items():
+            named = dict(cell)
+            if child in named:
+                groups.setdefault((value, cell - {(child, named[child])}), []).append(g)
+        for key, children in groups.items():
+            if key in ids and len(children):
+                rel = {ids[key]: 1.0}
+                for g in children:
+                    rel[g] = rel.get(g, 0.0) - 1.0
+                out.append(rel)
+    return out
 
 
 def consistent(tables: list[pd.DataFrame], scopes: list[dict] | None = None) -> list[pd.DataFrame]:
