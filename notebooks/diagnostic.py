@@ -379,11 +379,12 @@ study.quality_annex(est)
 # - **Périmètre** : voir la note « Définition commune de l'ESS » (familles par forme juridique,
 #   exclusions d'activité, périmètres nommés). Le socle transfrontalier retient associations,
 #   coopératives (en Belgique : agréées CNC ou à finalité sociale), mutuelles et fondations.
-# - **Secret statistique** : aucune case ne repose sur moins de 3 établissements ni sur un
-#   établissement pesant plus de 85 % de la case (secret primaire) ; des cases supplémentaires sont
-#   masquées pour qu'aucune case masquée ne puisse être recalculée à partir des totaux (secret
-#   secondaire). Les cases masquées portent la marque « s » ; la colonne « Secret » des tableaux
-#   (`status` dans les fichiers CSV / XLSX : `primary`, `secondary`, `published`) dit pourquoi une
-#   ligne a des cases masquées.
+# - **Secret statistique** : aucune case ne repose sur moins de 3 entreprises (plusieurs
+#   établissements d'une même entreprise comptent pour une) ni sur une entreprise pesant plus de
+#   85 % de la case (secret primaire) ; des cases supplémentaires sont masquées pour qu'aucune case
+#   masquée ne puisse être recalculée à partir des totaux publiés, y compris en rapprochant les
+#   tableaux (un pays est la somme de ses territoires) (secret secondaire). Les cases masquées
+#   portent la marque « s », dans les pages comme dans les fichiers CSV / XLSX (colonne `secret`) ;
+#   les fichiers ne disent pas quel secret s'applique : l'annexe n'en donne que les nombres.
 # - **Anciennes nomenclatures** : un établissement encore codé en NAF rév. 1 reçoit le code NAF rév.
 #   2 de son unité légale ; une unité belge sans activité principale reçoit celle de son entreprise.

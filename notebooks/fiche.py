@@ -118,6 +118,6 @@ if len(evo) >= 2:
 # ## Méthode
 #
 # Mêmes définitions que le diagnostic transfrontalier (note « Définition commune de l'ESS »).
-# Cases marquées « s » : secret statistique (moins de 3 établissements ou un établissement
-# au-delà de 85 % de la case, et secret secondaire). Les cases de cette fiche sont protégées en même
+# Cases marquées « s » : secret statistique (moins de 3 entreprises ou une entreprise au-delà de
+# 85 % de la case, et secret secondaire). Les cases de cette fiche sont protégées en même
 # temps que celles du diagnostic et des autres fiches : une case masquée ici l'est partout.

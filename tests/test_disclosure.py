@@ -217,3 +217,21 @@ def test_a_territory_is_not_recovered_from_its_country_total_in_another_table():
     assert d.audit_joint(safe).empty
     t = safe[0].set_index(["nuts3", "fam"])["status"]
     assert t[("FRB", "x")] == "primary"
+
+
+def test_three_establishments_of_one_enterprise_are_one_contributor():
+    micro = pd.DataFrame(
+        {
+            "id": ["e1", "e2", "e3", "e4", "e5", "e6", "e7"],
+            "enterprise_id": ["A", "A", "A", "B", "C", "D", None],  # e7: no enterprise, contributes alone
+            "g": ["x", "x", "x", "y", "y", "y", "y"],
+            "h": [30.0, 30.0, 30.0, 10.0, 10.0, 10.0, 10.0],
+        }
+    )
+    t = d.protect(micro, ["g"], "h", "id").set_index("g")
+    assert (t.loc["x", "n_units"], t.loc["x", "n_contributors"]) == (3, 1)
+    assert t.loc["x", "status"] == "primary" and t.loc["x", "top_share"] == pytest.approx(1.0)
+    assert (t.loc["y", "n_units"], t.loc["y", "n_contributors"]) == (4, 4) and t.loc["y", "status"] != "primary"
+    assert t.loc["Total", "top_share"] == pytest.approx(90 / 130)  # enterprise A's 90 of 130
+    alone = d.protect(micro.drop(columns="enterprise_id"), ["g"], "h", "id").set_index("g")
+    assert alone.loc["x", "n_contributors"] == 3 and alone.loc["x", "status"] == "published"

@@ -3,12 +3,15 @@
 ``protect(microdata, by, value, unit, margins=True, rules=None)`` aggregates unit-level
 rows into a table with every combination of the ``by`` columns and, with
 ``margins``, every margin: a margin row holds :data:`TOTAL` in the columns summed
-over. Each cell gets ``n_units`` (distinct contributing units), ``top_share``
-(largest unit's share of the cell value) and ``status``:
+over. Each cell gets ``n_units`` (distinct units: establishments), ``n_contributors``
+(distinct contributors: the enterprises those units belong to, ``rules.contributor``,
+``enterprise_id``; a unit without one is its own contributor), ``top_share`` (the largest
+*contributor's* share of the cell value) and ``status``:
 
-- ``primary``: fewer than ``min_units`` units (default 3), or one unit above
-  ``dominance`` (default 85 %) of the cell value (INSEE rules for tables by
-  place of work; Belgian providers may set others through ``rules``);
+- ``primary``: fewer than ``min_units`` contributors (default 3), or one contributor
+  above ``dominance`` (default 85 %) of the cell value (INSEE rules for tables by place
+  of work; Belgian providers may set others through ``rules``). Three establishments of
+  one enterprise are one contributor: the enterprise would recognise itself;
 - ``secondary``: suppressed so that no primary cell can be recomputed from a
   published margin: in every line (the cells of one ``by`` column plus their
   margin, the other columns fixed), a suppressed cell never stands alone;
@@ -42,23 +45,33 @@ class Rules:
 
     min_units: int = 3
     dominance: float = 0.85
+    #: the column naming each unit's contributor (its enterprise); absent: each unit contributes alone
+    contributor: str = "enterprise_id"
+
+
+CONTRIB = "_contributor"
 
 
 def _cells(micro: pd.DataFrame, by: list[str], value: str, unit: str, margins: bool) -> pd.DataFrame:
-    per_unit = micro.groupby(by + [unit], dropna=False, observed=True)[value].sum().reset_index()
+    """Cells (and margins) with the value, the units, the contributors and the largest contributor's share.
+
+    ``micro`` holds :data:`CONTRIB` (each row's contributor).
+    """
+    per_unit = micro.groupby(by + [unit, CONTRIB], dropna=False, observed=True)[value].sum().reset_index()
     levels = [by] if not margins else [list(c) for r in range(len(by), -1, -1) for c in combinations(by, r)]
     out = []
     for kept in levels:
-        # contributions of each unit within the cell (a unit may appear in several detailed cells)
-        u = (
-            per_unit.groupby(kept + [unit], dropna=False, observed=True)[value].sum().reset_index()
-            if kept
-            else per_unit.groupby([unit])[value].sum().reset_index()
-        )
+        # contributions of each contributor within the cell (a unit may appear in several detailed cells)
+        u = per_unit.groupby(kept + [CONTRIB], dropna=False, observed=True)[value].sum().reset_index()
+        units = per_unit[kept + [unit]].drop_duplicates() if kept else per_unit[[unit]].drop_duplicates()
         g = u.groupby(kept, dropna=False, observed=True) if kept else u.assign(_all=1).groupby("_all")
         agg = g[value].agg(["sum", "max"]).reset_index()
-        agg["n_units"] = g[unit].nunique().to_numpy()
-        if not kept:
+        agg["n_contributors"] = g[CONTRIB].nunique().to_numpy()
+        if kept:
+            nu = units.groupby(kept, dropna=False, observed=True)[unit].nunique().reset_index(name="n_units")
+            agg = agg.merge(nu, on=kept, how="left")
+        else:
+            agg["n_units"] = units[unit].nunique()
             agg = agg.drop(columns="_all")
         for c in by:
             if c not in kept:
@@ -69,7 +82,7 @@ def _cells(micro: pd.DataFrame, by: list[str], value: str, unit: str, margins: b
     t = t.rename(columns={"sum": value})
     with np.errstate(divide="ignore", invalid="ignore"):
         t["top_share"] = np.where(t[value] > 0, t["max"] / t[value], np.nan)
-    return t.drop(columns="max")
+    return t[[*by, value, "n_units", "n_contributors", "top_share"]]
 
 
 def protect(
@@ -91,7 +104,7 @@ def protect(
         rules: primary rules (default INSEE: 3 units, 85 % dominance).
 
     Returns:
-        The ``by`` columns, ``value``, ``n_units``, ``top_share``, ``status``.
+        The ``by`` columns, ``value``, ``n_units``, ``n_contributors``, ``top_share``, ``status``.
     """
     rules = rules or Rules()
     missing = [c for c in [*by, value, unit] if c not in microdata.columns]
@@ -102,12 +115,22 @@ def protect(
         raise ValueError(f"protect: {int(v.isna().sum())} missing value(s) in {value!r}")
     if (v < 0).any():
         raise ValueError(f"protect: negative value(s) in {value!r}")
-    t = _cells(microdata, list(by), value, unit, margins)
-    primary = (t["n_units"] < rules.min_units) | (t["top_share"] > rules.dominance)
+    micro = microdata.assign(**{CONTRIB: _contributors(microdata, unit, rules.contributor)})
+    t = _cells(micro, list(by), value, unit, margins)
+    primary = (t["n_contributors"] < rules.min_units) | (t["top_share"] > rules.dominance)
     t["status"] = np.where(primary, "primary", "published")
     if margins:
         t = _fix_exposed(_secondary(t.reset_index(drop=True), list(by), value), list(by), value)
     return t.sort_values(list(by), ignore_index=True)
+
+
+def _contributors(micro: pd.DataFrame, unit: str, contributor: str) -> pd.Series:
+    """Each row's contributor: its ``contributor`` column (the enterprise), else the unit itself."""
+    own = micro[unit].astype("string")
+    if contributor not in micro.columns or contributor == unit:
+        return own
+    c = micro[contributor].astype("string").str.strip()
+    return c.where(c.notna() & c.ne(""), "unit:" + own)
 
 
 def _secondary(t: pd.DataFrame, by: list[str], value: str) -> pd.DataFrame:
