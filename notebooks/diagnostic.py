@@ -386,5 +386,10 @@ study.quality_annex(est)
 #   tableaux (un pays est la somme de ses territoires) (secret secondaire). Les cases masquées
 #   portent la marque « s », dans les pages comme dans les fichiers CSV / XLSX (colonne `secret`) ;
 #   les fichiers ne disent pas quel secret s'applique : l'annexe n'en donne que les nombres.
+# - **Arrondis des fichiers publiés** : les effectifs sont des entiers ; les parts et taux de
+#   couverture ont 1 décimale, les montants en euros et les densités pour 100 000 habitants aucune,
+#   les indices et quotients 2, les ETP 1 : une part à 15 chiffres multipliée par son total
+#   publié redonnerait une case masquée. Les composantes arrondies peuvent ne pas tomber juste
+#   sur leur total (à une unité près).
 # - **Anciennes nomenclatures** : un établissement encore codé en NAF rév. 1 reçoit le code NAF rév.
 #   2 de son unité légale ; une unité belge sans activité principale reçoit celle de son entreprise.

@@ -125,6 +125,43 @@ def write_audit(tables: dict[str, pd.DataFrame], name: str, out_dir: Path) -> Pa
 SECRET_COLUMN = "secret"
 
 
+def rounding(column: str, decimals: dict[str, int] | None = None) -> int:
+    """Decimals a public file keeps for a measure column (the rounding policy, also in the méthode sections).
+
+    The page's own choice when it makes one (``decimals``); else: shares and coverage ratios
+    (« % », « pour 1 000 », « pour 100 ») 1 decimal, amounts in euros and densities per
+    100 000 inhabitants 0, indices and quotients 2, FTE 1, anything else 2. Full precision
+    helps an attacker: a share with 15 digits times its published total gives a masked count back.
+    """
+    if decimals and column in decimals:
+        return decimals[column]
+    name = column.lower()
+    if "€" in name or "100 000" in name:
+        return 0
+    if "%" in name or "pour 1 000" in name or "pour 100 " in name:
+        return 1
+    if "indice" in name or "quotient" in name:
+        return 2
+    if "eqtp" in name or "etp" in name:
+        return 1
+    return 2
+
+
+def public_values(table: pd.DataFrame, decimals: dict[str, int] | None = None) -> pd.DataFrame:
+    """The numbers as the public files carry them: counts as integers, other measures rounded (:func:`rounding`)."""
+    out = table.copy()
+    for c in out.columns:
+        col = out[c]
+        if not pd.api.types.is_float_dtype(col):
+            continue
+        v = col.dropna()
+        if len(v) and (v == v.round()).all() and (v.abs() < 2**53).all():
+            out[c] = col.round().astype("Int64")
+        else:
+            out[c] = col.round(rounding(str(c), decimals))
+    return out
+
+
 def public_status(table: pd.DataFrame) -> pd.DataFrame:
     """The ``status`` column as the public files show it: ``secret`` = « s » or empty, in its place.
 
@@ -184,7 +221,7 @@ def publish(
     out = out.assign(
         unite=caption.unit, source=caption.source, date_reference=caption.reference_date, territoire=caption.territory
     )
-    out = public_status(out)
+    out = public_values(public_status(out), decimals)
     out.to_csv(tables_dir / f"{name}.csv", index=False, lineterminator="\n")
     book = tables_dir / f"{study}.xlsx"
     mode = "a" if book.exists() else "w"
