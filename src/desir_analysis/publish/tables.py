@@ -23,7 +23,9 @@ from desir_analysis.analysis.disclosure import TOTAL, combine_status
 STATUSES = ("published", "primary", "secondary")
 SECRET_MARK = "s"
 STATUS_HEADER = "Secret"
-STATUS_FR = {"published": "", "primary": "primaire", "secondary": "secondaire"}  # HTML only; files keep the codes
+#: The page's « Secret » column: « s » on a row holding a suppressed cell; never which secret (primary or
+#: secondary tells an attacker a bound: a secondary cell comes from at least 3 enterprises).
+STATUS_FR = {"published": "", "primary": SECRET_MARK, "secondary": SECRET_MARK}
 NBSP = "\u202f"  # narrow no-break space, the French thousands separator
 
 
@@ -70,8 +72,8 @@ def to_html(table: pd.DataFrame, caption: Caption, decimals: dict[str, int] | No
     Numeric columns are right-aligned, text columns left-aligned; a missing value is
     empty, except in a row whose ``status`` is not ``published``, where it shows the
     mark :data:`SECRET_MARK` (explained under the table and in the annex). The
-    ``status`` column, when shown, is headed « Secret » and reads « primaire »,
-    « secondaire » or nothing (the files keep the contract's codes).
+    ``status`` column, when shown, is headed « Secret » and reads « s » or nothing:
+    never which secret (the private audit files keep the statuses).
     """
     decimals = decimals or {}
     secret_rows = table["status"].ne("published").to_numpy() if "status" in table.columns else None
