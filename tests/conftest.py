@@ -49,3 +49,14 @@ def edition_in(root: Path, zone: str = "desir", perimeter: str = "core_crossbord
     from desir_analysis.publish.edition import Edition
 
     return Edition(year, zone, perimeter, "employment", reports_root=root / "r", work_root=root / "w")
+
+
+def digests(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``folder``, by relative path (byte-identity and never-modified checks)."""
+    import hashlib
+
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in folder.rglob("*")
+        if p.is_file()
+    }

@@ -10,7 +10,6 @@ rejects (or the scope counts) hold the expected reason.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import re
 import shutil
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import digests
 from desir_analysis import cli, config
 
 STOCK = "fr/sirene/StockEtablissement_utf8.csv"
@@ -307,12 +307,6 @@ def corpus_raw(demo_raw, tmp_path):
     return root
 
 
-def _digests(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in root.rglob("*") if p.is_file()
-    }
-
-
 def _build(raw: Path, tmp_path: Path, monkeypatch, capsys) -> tuple[int, str, str]:
     monkeypatch.setattr(config, "PROCESSED_DATA_DIR", tmp_path / "processed")
     capsys.readouterr()
@@ -325,23 +319,23 @@ def _build(raw: Path, tmp_path: Path, monkeypatch, capsys) -> tuple[int, str, st
 def test_a_fatal_bad_input_is_one_clear_line(case, corpus_raw, tmp_path, monkeypatch, capsys):
     mutate, expected = FATAL[case]
     mutate(corpus_raw)
-    before = _digests(corpus_raw)
+    before = digests(corpus_raw)
     rc, _, err = _build(corpus_raw, tmp_path, monkeypatch, capsys)
     lines = [line for line in err.splitlines() if line.strip()]
     assert rc == 2, err[-2000:]
     assert len(lines) == 1 and "Traceback" not in err, err[-2000:]
     assert re.search(expected, lines[0]), lines[0]
-    assert _digests(corpus_raw) == before  # raw files never modified
+    assert digests(corpus_raw) == before  # raw files never modified
 
 
 @pytest.mark.parametrize("case", sorted(ACCOUNTED))
 def test_a_bad_row_is_accounted_under_its_reason(case, corpus_raw, tmp_path, monkeypatch, capsys):
     mutate, where, reason, source = ACCOUNTED[case]
     mutate(corpus_raw)
-    before = _digests(corpus_raw)
+    before = digests(corpus_raw)
     rc, _, err = _build(corpus_raw, tmp_path, monkeypatch, capsys)
     assert rc == 0, err[-2000:]
-    assert _digests(corpus_raw) == before
+    assert digests(corpus_raw) == before
     year = tmp_path / "processed" / "2023"
     import json
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import digests
 from desir_analysis import reference
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,28 +87,18 @@ def test_a_second_run_with_nothing_changed_skips_everything(project):
     assert {p: p.stat().st_mtime_ns for p in pages} == pages
 
 
-def _digests(folder: Path) -> dict[str, str]:
-    import hashlib
-
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in folder.rglob("*")
-        if p.is_file()
-    }
-
-
 def test_a_render_from_scratch_is_byte_identical_workbooks_included(project):
     root, first, raw = project
     assert first.returncode == 0
     out = root / "reports" / "2023" / EDITION
-    before = _digests(out)
+    before = digests(out)
     assert any(name.endswith(".xlsx") for name in before)
     shutil.rmtree(
         root / "data" / "private" / "2023" / EDITION / "_keys"
     )  # forget the cache: every page is rendered again
     again = run_report(root, raw)
     assert again.returncode == 0, again.stderr[-3000:]
-    assert _digests(out) == before
+    assert digests(out) == before
 
 
 def test_a_year_the_raw_files_do_not_cover_is_refused_before_any_work(project, tmp_path):

@@ -232,3 +232,14 @@ def test_each_year_takes_the_kbo_export_of_its_time(demo_raw, tmp_path):
     if emp23["numero_unite"].eq(gone).any():
         r23 = pd.read_parquet(out / "2023" / "rejects.parquet")
         assert r23.loc[r23["record_id"].eq(gone), "reason"].str.contains("export du 2024-01-01").all()
+
+
+def test_public_mode_covers_the_years_ended_before_the_stock_snapshot(tmp_path):
+    sirene = tmp_path / "fr" / "sirene"
+    sirene.mkdir(parents=True)
+    (sirene / "StockEtablissement_utf8.csv").write_text("siret\n")
+    (sirene / "source.json").write_text('{"vintage": "2024-01-01"}')
+    src = inputs.FrenchSources(sirene / "StockEtablissement_utf8.csv", sirene / "StockUniteLegale_utf8.csv", None)
+    inputs.check_years_covered(src, [2015, 2023], "public")  # ended before 1 January 2024: covered
+    with pytest.raises(build.BuildError, match=r"instantané de 2024\) couvre 2022–2023 ; 2024 n'y est pas"):
+        inputs.check_years_covered(src, [2022, 2023, 2024], "public")

@@ -134,7 +134,8 @@ def _report(args: argparse.Namespace) -> int:
     print(f"[desir] édition {edition.name} : {len(jobs)} page(s), {workers} processus", flush=True)
     data_key = build.fingerprint([build.provenance(y).get("build_key", "") for y in years])
     changes: list[dict] = []
-    why = revision(before, _edition_meta(args, prov, edition, []), [])["why"] if before else ""
+    meta = _edition_meta(args, prov, edition)
+    why = revision_reason(before, meta) if before else ""
     produced, failed = runner.run_jobs(
         jobs,
         edition,
@@ -146,7 +147,7 @@ def _report(args: argparse.Namespace) -> int:
         reason=why,
         sweep={j.study.name for j in jobs} >= set(ALL_STUDIES),
     )
-    meta = _edition_meta(args, prov, edition, produced)
+    meta["studies"] = sorted(j.name for j, _ in produced)
     if before and not changes:  # nothing published changed: the edition keeps its date (files byte-identical)
         meta["date"] = before.get("date", meta["date"])
     revisions = _read_json(edition.dir / "revisions.json") or []
@@ -184,7 +185,7 @@ def _read_json(path: Path) -> dict | list | None:
         return None
 
 
-def _edition_meta(args: argparse.Namespace, prov: dict, edition: Edition, produced: list) -> dict:
+def _edition_meta(args: argparse.Namespace, prov: dict, edition: Edition) -> dict:
     """The edition's ``edition.json``: what it is (year, zone, perimeter, mode), from which raw files, when."""
     vintages = sorted({f.get("vintage", "") for f in prov["files"]} - {""})
     return {
@@ -201,12 +202,11 @@ def _edition_meta(args: argparse.Namespace, prov: dict, edition: Edition, produc
         "code_version": __version__,
         "demo": prov["demo"],
         "inputs": {f["path"]: f["sha256"] for f in prov["files"]},
-        "studies": sorted(j.name for j, _ in produced),
     }
 
 
-def revision(before: dict, after: dict, changes: list[dict]) -> dict:
-    """A revision note: when, why (raw files replaced or added, code version) and which tables changed."""
+def revision_reason(before: dict, after: dict) -> str:
+    """Why an edition's figures change: the raw files replaced or added, the code version, else a recomputation."""
     old, new = before.get("inputs", {}), after["inputs"]
     files = sorted(p for p in old.keys() | new.keys() if old.get(p) != new.get(p))
     why = []
@@ -214,9 +214,12 @@ def revision(before: dict, after: dict, changes: list[dict]) -> dict:
         why.append("fichiers bruts remplacés ou ajoutés : " + ", ".join(files))
     if before.get("code_version") != after["code_version"]:
         why.append(f"version du code {before.get('code_version')} → {after['code_version']}")
-    if not why:
-        why.append("méthode, tables de référence ou secret statistique recalculés (mêmes fichiers bruts)")
-    return {"date": after["date"], "why": " ; ".join(why), "tables": changes}
+    return " ; ".join(why) or "méthode, tables de référence ou secret statistique recalculés (mêmes fichiers bruts)"
+
+
+def revision(before: dict, after: dict, changes: list[dict]) -> dict:
+    """A revision note: when, why (:func:`revision_reason`) and which tables changed."""
+    return {"date": after["date"], "why": revision_reason(before, after), "tables": changes}
 
 
 def _publish(args: argparse.Namespace) -> int:

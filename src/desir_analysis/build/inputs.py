@@ -226,23 +226,19 @@ def check_years_covered(src: FrenchSources, years: list[int], mode: str) -> None
         covered = set().union(*(_extract_years(p) for p in src.employment)) if src.employment else set()
         if not covered:
             return  # unreadable extracts: their reader says why, with the line
-        where = f"{src.employment[0].parent}: les extraits d'emploi couvrent"
+        where, what = src.employment[0].parent, "les extraits d'emploi couvrent"
+        add = "l'extrait de l'année"
     else:
-        last = _snapshot_year(src) - 1
-        covered = {y for y in years if y <= last}
-        where = f"{src.stock}: le stock Sirene (instantané de {last + 1}) couvre les années jusqu'à {last} ;"
-        if covered == set(years):
-            return
-        raise BuildError(
-            f"{where} {', '.join(map(str, sorted(set(years) - covered)))} n'est pas couverte : "
-            f"choisissez --year {last} ou antérieure, ou ajoutez un stock plus récent (data/raw/README.md)"
-        )
+        snapshot = _snapshot_year(src)
+        covered = set(range(min(years), snapshot))
+        where, what = src.stock, f"le stock Sirene (instantané de {snapshot}) couvre"
+        add = "un stock plus récent"
     missing = sorted(set(years) - covered)
     if missing:
-        span = f"{min(covered)}–{max(covered)}" if len(covered) > 1 else str(min(covered))
+        span = f"{min(covered)}–{max(covered)}" if len(covered) > 1 else str(min(covered, default="aucune année"))
         raise BuildError(
-            f"{where} {span} ; {', '.join(map(str, missing))} n'y est pas : choisissez --year dans {span} "
-            "(et --first-year), ou ajoutez l'extrait de l'année (data/raw/README.md)"
+            f"{where}: {what} {span} ; {', '.join(map(str, missing))} n'y est pas : choisissez --year dans {span} "
+            f"(et --first-year), ou ajoutez {add} (data/raw/README.md)"
         )
 
 
@@ -304,26 +300,32 @@ def source_meta(path: Path) -> dict:
     )
 
 
+#: What to do when a source yields no row (the end of :func:`check_not_empty`'s lines).
+EMPTY_HINT = "vérifiez le fichier (ou relancez avec --allow-empty pour construire quand même)"
+
+
 def check_not_empty(src: FrenchSources, inputs: FrenchInputs) -> None:
     """A source that yields no row, or an employment extract that matches no establishment, stops the build.
 
     Raises:
         BuildError: one line naming the file (``--allow-empty`` builds anyway).
     """
-    hint = "vérifiez le fichier (ou relancez avec --allow-empty pour construire quand même)"
     if inputs.stock_rows == 0:
-        raise BuildError(f"{src.stock}: aucune ligne de données (en-tête seul) ; {hint}")
+        raise BuildError(f"{src.stock}: aucune ligne de données (en-tête seul) ; {EMPTY_HINT}")
     if inputs.employment is None:
         return
     for name, n in inputs.employment_rows.items():
         if n == 0:
-            raise BuildError(f"{src.stock.parents[2] / 'fr' / 'employment' / name}: aucune ligne de données ; {hint}")
+            raise BuildError(
+                f"{src.stock.parents[2] / 'fr' / 'employment' / name}: aucune ligne de données ; {EMPTY_HINT}"
+            )
     seen = inputs.employment_seen
     if seen is not None and len(seen) and not seen.any():
         files = ", ".join(sorted(inputs.employment_rows))
         raise BuildError(
             f"{src.employment[0].parent / files}: aucun établissement du stock Sirene ne correspond aux SIRET de "
-            f"l'extrait d'emploi ({len(seen)} lignes) ; l'extrait et le stock couvrent-ils le même territoire ? {hint}"
+            f"l'extrait d'emploi ({len(seen)} lignes) ; l'extrait et le stock couvrent-ils le même territoire ? "
+            f"{EMPTY_HINT}"
         )
 
 
@@ -333,15 +335,14 @@ def check_not_empty_be(src: BelgianSources, inputs: BelgianInputs) -> None:
     Raises:
         BuildError: one line naming the file (``--allow-empty`` builds anyway).
     """
-    hint = "vérifiez le fichier (ou relancez avec --allow-empty pour construire quand même)"
     for name, n in inputs.employment_rows.items():
         if n == 0:
-            raise BuildError(f"{src.employment[0].parent / name}: aucune ligne de données ; {hint}")
+            raise BuildError(f"{src.employment[0].parent / name}: aucune ligne de données ; {EMPTY_HINT}")
     for date, register in (inputs.registers or {"": inputs.kbo}).items():
         for name, n in register.rows.items():
             if n == 0:
                 raise BuildError(
-                    f"{src.kbo[0].parent if date else src.kbo[0]}/{name}: aucune ligne de données ; {hint}"
+                    f"{src.kbo[0].parent if date else src.kbo[0]}/{name}: aucune ligne de données ; {EMPTY_HINT}"
                 )
 
 

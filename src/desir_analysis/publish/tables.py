@@ -15,7 +15,6 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from desir_analysis.analysis.disclosure import TOTAL, combine_status
@@ -172,7 +171,7 @@ def public_status(table: pd.DataFrame) -> pd.DataFrame:
     """
     if "status" not in table.columns:
         return table
-    secret = np.where(table["status"].eq("published"), "", SECRET_MARK)
+    secret = table["status"].map(STATUS_FR).to_numpy()
     out = table.copy()
     out.insert(out.columns.get_loc("status"), SECRET_COLUMN, secret)
     return out.drop(columns="status")
