@@ -23,6 +23,7 @@ geometry_file = ""
 # %% tags=["remove-cell"]
 from desir_analysis.analysis import derived, evolution
 from desir_analysis.analysis import zone as zone_data
+from desir_analysis.analysis.cells import RECONCILIATIONS
 from desir_analysis.build import store
 from desir_analysis.publish import figures, labels, narrative
 from desir_analysis.publish.study import Study
@@ -66,7 +67,7 @@ by_country = study.ess_share(
 
 # %%
 jobs_c = study.select("ess_jobs", ("country", "ess_family"), ess_family=TOTAL)
-fte_c = zone_data.protect_if_measured(ess, ["country"], "fte")
+fte_c = study.select("ess_fte", ("country",))
 population = zone_data.population_of_year(store.load(year, "population", study.processed_dir), year)
 pop_c = zone_data.population_by_country(population, set(est["nuts3"].dropna()))
 study.table(
@@ -107,15 +108,17 @@ study.table(
 
 
 # %%
-for country, a, b in (("FR", "insee", "ess_law_2014"), ("BE", "concertes", "core_crossborder")):
+for country, (a, b) in RECONCILIATIONS.items():
     if country in set(est["country"]):
         names = labels.perimeter_fr()
+        moves = study.select("perimeter_moves", derived.MOVES, country=country)
         study.table(
-            zone_data.perimeter_moves(est[est["country"] == country], a, b),
+            derived.perimeter_moves(moves),
             f"reconciliation_perimetres_{country.lower()}",
             f"{COUNTRY[country]} — établissements employeurs : {names[a]} → {names[b]}",
             "nombre d'établissements",
-            plan=["perimeter_moves|ess_family|movement"],
+            protected={"etablissements": moves},
+            plan=["perimeter_moves|country|ess_family|in_first|in_second"],
             relabel={"ess_family": {"non_ess": "Autres formes juridiques"}},
             territory=f"{study.territory}, {COUNTRY[country]}",
         )
@@ -381,11 +384,17 @@ study.quality_annex(est)
 #   coopératives (en Belgique : agréées CNC ou à finalité sociale), mutuelles et fondations.
 # - **Secret statistique** : aucune case ne repose sur moins de 3 entreprises (plusieurs
 #   établissements d'une même entreprise comptent pour une) ni sur une entreprise pesant plus de
-#   85 % de la case (secret primaire) ; des cases supplémentaires sont masquées pour qu'aucune case
-#   masquée ne puisse être recalculée à partir des totaux publiés, y compris en rapprochant les
-#   tableaux (un pays est la somme de ses territoires) (secret secondaire). Les cases masquées
-#   portent la marque « s », dans les pages comme dans les fichiers CSV / XLSX (colonne `secret`) ;
-#   les fichiers ne disent pas quel secret s'applique : l'annexe n'en donne que les nombres.
+#   85 % de la case (secret primaire) ; des cases supplémentaires sont masquées (secret secondaire)
+#   pour qu'aucune case masquée ne puisse être retrouvée, ni exactement ni à ±15 % près, à partir de
+#   tout ce qui est publié pour l'année : tous les tableaux de tous les documents (diagnostic,
+#   fiches, plan de développement) et de toutes les éditions de l'année (zones DESIR et Interreg,
+#   autres périmètres rendus), en tenant compte de toutes les sommes (un pays est la somme de ses
+#   territoires, une zone celle de ses pays), des identités entre ventilations (une famille qui est
+#   exactement un secteur dans un pays) et des nombres dérivés (parts, densités) ; l'intervalle
+#   que ces relations laissent à chaque case masquée est calculé par programmation linéaire. Les
+#   cases masquées portent la marque « s », dans les pages comme dans les fichiers CSV / XLSX
+#   (colonne `secret`) ; les fichiers ne disent pas quel secret s'applique : l'annexe n'en donne
+#   que les nombres.
 # - **Arrondis des fichiers publiés** : les effectifs sont des entiers ; les parts et taux de
 #   couverture ont 1 décimale, les montants en euros et les densités pour 100 000 habitants aucune,
 #   les indices et quotients 2, les ETP 1 : une part à 15 chiffres multipliée par son total

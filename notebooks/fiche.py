@@ -120,4 +120,5 @@ if len(evo) >= 2:
 # Mêmes définitions que le diagnostic transfrontalier (note « Définition commune de l'ESS »).
 # Cases marquées « s » : secret statistique (moins de 3 entreprises ou une entreprise au-delà de
 # 85 % de la case, et secret secondaire). Les cases de cette fiche sont protégées en même
-# temps que celles du diagnostic et des autres fiches : une case masquée ici l'est partout.
+# temps que celles du diagnostic, des autres fiches et des autres éditions de l'année : une case
+# masquée ici l'est partout, et ne se retrouve ni exactement ni à ±15 % près.

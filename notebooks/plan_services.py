@@ -244,5 +244,6 @@ if monitoring is not None and len(monitoring):
 #   référentiel `personal_services.csv` ; une unité belge relevant de la CP 318 ou de la SCP 322.01
 #   est dans le champ par sa commission paritaire.
 # - **Secret statistique** : les postes, EQTP et établissements sont protégés avec les autres
-#   documents de l'édition ; un ratio, une projection ou un total de zone n'est publié que si les
-#   cases dont il dépend le sont.
+#   documents de l'édition et les autres éditions de l'année (aucune case masquée ne se retrouve,
+#   ni exactement ni à ±15 % près) ; un ratio, une projection ou un total de zone n'est publié que
+#   si les cases dont il dépend le sont.

@@ -21,7 +21,7 @@ from desir_analysis import __version__, build, config, demo, reference
 from desir_analysis.analysis import cells as shared_cells
 from desir_analysis.build.schemas import SchemaError
 from desir_analysis.publish import labels, runner
-from desir_analysis.publish.edition import Edition, publish_tree
+from desir_analysis.publish.edition import Edition, editions, publish_tree, year_editions
 from desir_analysis.reference import membership as perimeters
 from desir_analysis.sources.csvfile import RawFileError
 
@@ -122,19 +122,42 @@ def _report(args: argparse.Namespace) -> int:
         allow_empty=args.allow_empty,
     )
     prov = build.provenance(args.year)
-    edition = Edition(args.year, args.zone, args.perimeter, prov["mode"])
+    together = year_editions(args.year, prov["mode"])
+    if (args.zone, args.perimeter) not in together:
+        together = sorted({*together, (args.zone, args.perimeter)})
+    status = _render(args, years, prov, result.demo, together)
+    # an edition of the year protected without the editions rendered since is re-protected and re-rendered
+    for _, name, meta in editions():
+        if meta.get("year") != args.year or meta.get("mode") != prov["mode"] or name == _edition_of(args, prov).name:
+            continue
+        if [tuple(e) for e in meta.get("protected_with", [])] != together:
+            print(f"[desir] édition {name} : protégée de nouveau avec les éditions de {args.year}", flush=True)
+            other = argparse.Namespace(
+                **{**vars(args), "zone": meta["zone"], "perimeter": meta["perimeter"], "study": None}
+            )
+            status = max(status, _render(other, years, prov, result.demo, together))
+    return status
+
+
+def _edition_of(args: argparse.Namespace, prov: dict) -> Edition:
+    return Edition(args.year, args.zone, args.perimeter, prov["mode"])
+
+
+def _render(args: argparse.Namespace, years: list[int], prov: dict, demo_data: bool, together: list) -> int:
+    """Render the studies of one edition (``args.zone``, ``args.perimeter``), protected with ``together``."""
+    edition = _edition_of(args, prov)
     before = _read_json(edition.dir / "edition.json")
     jobs = _jobs(args)
     if any(j.study.name in ("diagnostic", "fiches", "plan_services") for j in jobs):
-        # the cells shared by the diagnostic and the sheets, protected once before the notebooks start
+        # the cells shared by the diagnostic, the sheets and the plan, protected once (every edition of the year)
         start = time.perf_counter()
-        shared_cells.load(args.year, args.zone, args.perimeter, years[0], None, edition.cells)
-        print(f"[desir] secret statistique de l'édition : {time.perf_counter() - start:.1f} s", flush=True)
+        shared_cells.load(args.year, args.zone, args.perimeter, years[0], None, edition.cells, together)
+        print(f"[desir] secret statistique de l'année : {time.perf_counter() - start:.1f} s", flush=True)
     workers = args.jobs or os.cpu_count() or 1
     print(f"[desir] édition {edition.name} : {len(jobs)} page(s), {workers} processus", flush=True)
     data_key = build.fingerprint([build.provenance(y).get("build_key", "") for y in years])
     changes: list[dict] = []
-    meta = _edition_meta(args, prov, edition)
+    meta = _edition_meta(args, prov, edition) | {"protected_with": [list(e) for e in together]}
     why = revision_reason(before, meta) if before else ""
     produced, failed = runner.run_jobs(
         jobs,
@@ -156,7 +179,7 @@ def _report(args: argparse.Namespace) -> int:
         runner.atomic_write_text(edition.dir / "revisions.json", json.dumps(revisions, ensure_ascii=False, indent=1))
     meta["revisions"] = len(revisions)
     runner.atomic_write_text(edition.dir / "edition.json", json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
-    notice = config.DEMO_NOTICE if result.demo else ""
+    notice = config.DEMO_NOTICE if demo_data else ""
     index = runner.write_index(edition, produced, notice=notice, revisions=revisions, meta=meta)
     runner.write_root_index(
         config.REPORTS_DIR,

@@ -70,8 +70,9 @@ def key_figures(
 
     Formulas: rest of the zone = zone − territory (published when both are);
     ``Part de l'ESS (%) = 100 × ESS jobs / all jobs``;
-    ``pour 100 000 hab. = 100 000 × ESS jobs / population``. A row with any masked cell
-    shows no number (its status says why).
+    ``pour 100 000 hab. = 100 000 × ESS jobs / population``. Each number is blanked by its own
+    cells' statuses (all jobs stay printed when the ESS cells are masked: they are published in
+    the diagnostic too); the row's status says whether any is masked.
 
     Args:
         jobs: protected ``all_jobs`` by ``nuts3`` × ``field`` (ess / non_ess / Total).
@@ -88,23 +89,25 @@ def key_figures(
     n = n.set_index("nuts3").reindex(both)
     n["one"] = n["one"].fillna(0)
     status["etablissements"] = n["status"]
+    status = status.fillna(PUBLISHED)  # an absent cell (no establishment) is a published zero
     wide.loc[REST] = wide.loc[TOTAL] - wide.loc[territory]
     status.loc[REST] = [rest_status(status.loc[territory, c], status.loc[TOTAL, c]) for c in status.columns]
     n.loc[REST, "one"] = n.loc[TOTAL, "one"] - n.loc[territory, "one"]
     row_status = disclosure.combine_status(status)
+    ok = status.fillna(PUBLISHED).eq(PUBLISHED)
     rows = []
     for key, label in ((territory, name), (REST, REST), (TOTAL, "Zone")):
         e, t = wide.loc[key, ESS], wide.loc[key, TOTAL]
-        good = row_status.get(key) == PUBLISHED
+        ess_ok, all_ok = bool(ok.loc[key, ESS]), bool(ok.loc[key, TOTAL])
         pop = populations.get(key, float("nan"))
         rows.append(
             {
                 "": label,
-                "Établissements ESS": n.loc[key, "one"] if good else None,
-                "Postes ESS": e if good else None,
-                "Postes, total": t if good else None,
-                "Part de l'ESS (%)": 100 * e / t if good and t else None,
-                "Postes ESS pour 100 000 hab.": 100000 * e / pop if good and pop else None,
+                "Établissements ESS": n.loc[key, "one"] if ok.loc[key, "etablissements"] else None,
+                "Postes ESS": e if ess_ok else None,
+                "Postes, total": t if all_ok else None,
+                "Part de l'ESS (%)": 100 * e / t if ess_ok and all_ok and t else None,
+                "Postes ESS pour 100 000 hab.": 100000 * e / pop if ess_ok and pop else None,
                 "status": row_status[key],
             }
         )
@@ -178,11 +181,12 @@ def ess_share(protected: dict[str, pd.DataFrame], index: str) -> tuple[pd.DataFr
     priv = protected[shared_cells.table_name("private_jobs", (index, "field"))].copy()
     n = protected[shared_cells.table_name("ess_units", (index, "ess_family"))]
     n = n[n["ess_family"].eq(TOTAL)].drop(columns="ess_family")
+    audit = {"postes": p.copy(), "postes_prives": priv.copy(), "etablissements": n}  # true values: private files
     for t in (p, priv):
         t["headcount"] = t["headcount"].where(t["status"].eq(PUBLISHED))
-    audit = {"postes": p, "postes_prives": priv, "etablissements": n}
-    wide = p.pivot(index=index, columns="field", values="headcount")
-    wpriv = priv.pivot(index=index, columns="field", values="headcount").reindex(wide.index)
+    # a cell absent from the protected table holds no establishment: a true zero (0), never a blank
+    wide = _zeros(p.pivot(index=index, columns="field", values="headcount"), p, index)
+    wpriv = _zeros(priv.pivot(index=index, columns="field", values="headcount"), priv, index).reindex(wide.index)
     status = pd.concat(
         [
             p.pivot(index=index, columns="field", values="status"),
@@ -191,10 +195,11 @@ def ess_share(protected: dict[str, pd.DataFrame], index: str) -> tuple[pd.DataFr
         axis=1,
     )
     n = n.set_index(index).reindex(wide.index)
+    n["one"] = n["one"].where(n["status"].isna() | n["status"].eq(PUBLISHED)).where(n["status"].notna(), 0)
     out = pd.DataFrame(
         {
             index: wide.index,
-            "Établissements ESS": n["one"].where(n["status"].eq(PUBLISHED)).to_numpy(),
+            "Établissements ESS": n["one"].to_numpy(),
             "Postes ESS": wide[ESS].to_numpy(),
             "Postes, total": wide[TOTAL].to_numpy(),
             "Part dans l'emploi total (%)": (100 * wide[ESS] / wide[TOTAL]).to_numpy(),
@@ -204,6 +209,38 @@ def ess_share(protected: dict[str, pd.DataFrame], index: str) -> tuple[pd.DataFr
         }
     )
     return out, audit
+
+
+#: The breakdown of the reconciliation cells (:func:`cells.moves`).
+MOVES = ("country", "ess_family", "in_first", "in_second")
+MOVEMENTS = {("oui", "oui"): "dans les deux", ("oui", "non"): "retirés", ("non", "oui"): "ajoutés"}
+
+
+def perimeter_moves(moves: pd.DataFrame) -> pd.DataFrame:
+    """Establishments kept, removed and added from a country's first perimeter to its second, by family.
+
+    From the shared protected cells (:data:`MOVES`, one country selected): « dans les deux » =
+    (in first, in second), « retirés » = (in first, not in second), « ajoutés » = (not in first, in
+    second), « Total (union) » = both margins. A masked cell is blank; a family without any move of
+    a kind is a true zero (0). Columns: ``ess_family``, the four counts, ``status`` (the row's).
+    """
+    cols = {**MOVEMENTS, (TOTAL, TOTAL): "Total (union)"}
+    t = moves.assign(movement=[cols.get(k) for k in zip(moves["in_first"], moves["in_second"], strict=True)])
+    t = t[t["movement"].notna()]
+    value = t["one"].where(t["status"].eq(PUBLISHED))
+    rec = t.assign(one=value).pivot(index="ess_family", columns="movement", values="one")
+    status = t.pivot(index="ess_family", columns="movement", values="status").reindex(columns=list(cols.values()))
+    rec = rec.reindex(columns=list(cols.values())).where(status.notna(), 0.0)
+    out = rec.reset_index()
+    out.columns.name = None
+    out["status"] = disclosure.combine_status(status).to_numpy()
+    return out
+
+
+def _zeros(wide: pd.DataFrame, cells: pd.DataFrame, index: str) -> pd.DataFrame:
+    """``wide`` with its absent cells (no row in ``cells``: no establishment) set to 0; masked cells stay blank."""
+    present = cells.pivot(index=index, columns="field", values="status").reindex_like(wide).notna()
+    return wide.where(present, 0.0)
 
 
 def breakdown(jobs: pd.DataFrame, units: pd.DataFrame, by: list[str], jobs_label: str) -> pd.DataFrame:

@@ -42,9 +42,10 @@ def series(protected: dict[str, pd.DataFrame], first: int, last: int) -> Series:
 
 
 def series_table(s: Series) -> pd.DataFrame:
-    """ESS jobs by territory (rows, ``nuts3``) and year (columns), masked cells blank; row status."""
+    """ESS jobs by territory (rows, ``nuts3``) and year (columns), masked cells blank, absent cells 0; row status."""
     tab = s.territories.pivot(index="nuts3", columns="year", values="ess")
     tab_status = s.territories.pivot(index="nuts3", columns="year", values="status")
+    tab = tab.where(tab_status.notna(), 0.0)  # no cell that year: no ESS establishment, a true zero
     tab.columns = [str(c) for c in tab.columns]
     tab = tab.reset_index()
     tab["status"] = disclosure.combine_status(tab_status).to_numpy()
@@ -71,8 +72,10 @@ def change_by_territory(s: Series) -> pd.DataFrame:
 
 
 def published_years(s: Series) -> tuple[int, int]:
-    """First and last year with a published territory cell."""
+    """First and last year with a published territory cell (the series' own years when none is published)."""
     evo = _published_territories(s)
+    if evo.empty:
+        return s.years[0], s.years[-1]
     return int(evo["year"].min()), int(evo["year"].max())
 
 
@@ -127,11 +130,14 @@ SHIFT_SHARE_COLUMNS = {
 }
 
 
-def cell_statuses(start: pd.DataFrame, end: pd.DataFrame, by: list[str]) -> pd.Series:
-    """One status per cell over two protected tables (masked in either -> masked), indexed by ``by``."""
+def cell_statuses(start: pd.DataFrame, end: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Each cell's status at the start (``status_0``), at the end (``status_1``) and over both.
+
+    ``status``: masked in either year -> masked. Indexed by ``by``.
+    """
     s = start.merge(end, on=by, how="outer", suffixes=("_0", "_1"))
     s["status"] = disclosure.combine_status(s[["status_0", "status_1"]]).to_numpy()
-    return s.set_index(by)["status"]
+    return s.set_index(by)[["status", "status_0", "status_1"]]
 
 
 def shift_share_by_country(
@@ -172,8 +178,14 @@ def shift_share_by_country(
             ref1,
         )
         ss = ss.drop(columns="country", errors="ignore")
+        total = statuses.loc[(c, TOTAL)] if (c, TOTAL) in statuses.index else None
         table = indicators.shift_share_publishable(
-            ss, "sector_group", statuses.xs(c), statuses.get((c, TOTAL), "primary"), total_label=TOTAL
+            ss,
+            "sector_group",
+            statuses["status"].xs(c),
+            "primary" if total is None else total["status"],
+            total_label=TOTAL,
+            total_years=("primary", "primary") if total is None else (total["status_0"], total["status_1"]),
         )
         parts.append(table.assign(country=c))
     shift = pd.concat(parts, ignore_index=True)

@@ -323,7 +323,12 @@ SPLIT_WITHHELD = "structure et effet local non séparés (secteurs sous secret)"
 
 
 def shift_share_publishable(
-    ss: pd.DataFrame, sector: str, status: pd.Series, total_status: str, total_label: str = "Ensemble"
+    ss: pd.DataFrame,
+    sector: str,
+    status: pd.Series,
+    total_status: str,
+    total_label: str = "Ensemble",
+    total_years: tuple[str, str] | None = None,
 ) -> pd.DataFrame:
     """A shift-share table (:func:`shift_share`, one territory) ready to publish, with its total row.
 
@@ -335,6 +340,9 @@ def shift_share_publishable(
     given: the split is a weighted sum of the sectors' start values, different from
     their plain sum, so with the published rows it would recover masked cells.
 
+    When the total itself is masked (``total_status``), its row gives only the start or end value
+    whose own cell is published (``total_years``: the statuses at the start and at the end).
+
     Returns:
         The sector rows and the total row, with ``structure_plus_local`` (= sector mix +
         local effect), ``note`` and ``status``.
@@ -345,6 +353,11 @@ def shift_share_publishable(
     total = rows[parts].sum()
     total_row = {sector: total_label, **total.to_dict(), "note": "", "status": total_status}
     total_row["structure_plus_local"] = total["sector_mix"] + total["local_effect"]
+    if total_status != "published":  # the country's total is masked at one date at least
+        start_ok, end_ok = (s == "published" for s in (total_years or ("primary", "primary")))
+        hidden = [p for p in (*parts, "structure_plus_local") if p not in ("start_value", "end_value")]
+        hidden += [p for p, ok in (("start_value", start_ok), ("end_value", end_ok)) if not ok]
+        total_row |= dict.fromkeys(hidden, np.nan)
     masked = rows["status"].ne("published")
     if masked.any():
         total_row["sector_mix"] = total_row["local_effect"] = np.nan

@@ -91,7 +91,7 @@ def scenario_constant_staffing(
         w0 = w.get((t, base), np.nan)
         for y in years:
             rows.append({"nuts3": t, "year": y, "needed": obs * w.get((t, y), np.nan) / w0 if w0 else np.nan})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["nuts3", "year", "needed"])
 
 
 def _path(start: float, end: float, base: int, horizon: int, year: int) -> float:
@@ -115,7 +115,7 @@ def scenario_coverage_path(
         for y in years:
             c = _path(c0, float(target.get(t, np.nan)), base, horizon, y)
             rows.append({"nuts3": t, "year": y, "coverage": c, "needed": c * p.get((t, y), np.nan) / PER})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["nuts3", "year", "coverage", "needed"])
 
 
 def scenario_convergence(

@@ -89,13 +89,6 @@ def territory_context(
     )
 
 
-def protect_if_measured(est: pd.DataFrame, by: list[str], value: str) -> pd.DataFrame | None:
-    """:func:`disclosure.protect` of ``value`` by ``by``, or ``None`` when the source lacks the measure for a row."""
-    if value not in est.columns or not est[value].notna().all():
-        return None
-    return disclosure.protect(est, by, value, "establishment_id")
-
-
 #: The job-quality ratios: column -> (numerator, denominator, scale).
 JOB_QUALITY = {
     "Part des femmes (%)": ("women", "headcount", 100.0),
@@ -137,30 +130,6 @@ def job_quality_by_country(ess: pd.DataFrame) -> pd.DataFrame | None:
         )
     out["status"] = np.where(ok, PUBLISHED, "primary")
     return out
-
-
-def perimeter_moves(est: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
-    """Establishments kept, removed and added from perimeter ``a`` to perimeter ``b``, by legal family.
-
-    Protected on its own (establishments of the union of both perimeters, by family ×
-    movement, with margins); a family without any move of a kind is a true zero (0).
-    Columns: ``ess_family`` (code), dans les deux, retirés, ajoutés, Total (union), status.
-    """
-    a_in, b_in = membership.in_perimeter(est, a), membership.in_perimeter(est, b)
-    both = a_in | b_in
-    mv = est[both].assign(movement="dans les deux")
-    mv.loc[(a_in & ~b_in)[both].to_numpy(), "movement"] = "retirés"
-    mv.loc[(~a_in & b_in)[both].to_numpy(), "movement"] = "ajoutés"
-    pr = disclosure.protect(mv.assign(one=1), ["ess_family", "movement"], "one", "establishment_id")
-    pr["one"] = pr["one"].where(pr["status"].eq(PUBLISHED))
-    rec = pr.pivot(index="ess_family", columns="movement", values="one")
-    rst = pr.pivot(index="ess_family", columns="movement", values="status")
-    cols = ["dans les deux", "retirés", "ajoutés", TOTAL]
-    absent = pr.assign(x=1).pivot(index="ess_family", columns="movement", values="x").reindex(columns=cols).isna()
-    rec = rec.reindex(columns=cols).mask(absent, 0).reset_index()  # no establishment moved: a true zero
-    rec.columns.name = None
-    rec["status"] = disclosure.combine_status(rst).to_numpy()
-    return rec.rename(columns={TOTAL: "Total (union)"})
 
 
 def national_by_sector(national: pd.DataFrame, country: str, perimeter: str) -> pd.DataFrame:

@@ -299,6 +299,22 @@ def editions(reports_root: Path | None = None) -> list[tuple[int, str, dict]]:
     return sorted(out, key=lambda t: (-t[0], t[1]))
 
 
+def year_editions(year: int, mode: str, reports_root: Path | None = None) -> list[tuple[str, str]]:
+    """The (zone, perimeter) of every edition of a year in ``mode``, protected together.
+
+    The editions offered every year (``reference/editions.csv``) and every edition already rendered
+    for that year and mode: adding a zone or a perimeter re-protects the year (ARCHITECTURE §5).
+    """
+    from desir_analysis import reference
+
+    offered = reference.editions_offered()
+    out = set(zip(offered["zone"], offered["perimeter"], strict=True))
+    for y, _, meta in editions(reports_root):
+        if y == year and meta.get("mode") == mode and meta.get("zone") and meta.get("perimeter"):
+            out.add((meta["zone"], meta["perimeter"]))
+    return sorted(out)
+
+
 #: What a website may serve: pages, tables, workbooks, the editions' descriptions.
 PUBLISHABLE = (".html", ".csv", ".xlsx", ".json")
 

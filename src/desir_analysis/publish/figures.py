@@ -58,8 +58,15 @@ def to_html(fig: plt.Figure, caption: Caption) -> str:
 
 
 def signed_bars(data, category: str, value: str, hue: str, title: str, xlabel: str) -> plt.Figure:
-    """Horizontal bars of a signed value (changes, effects) by category, one colour per ``hue`` (sorted), zero line."""
+    """Horizontal bars of a signed value (changes, effects) by category, one colour per ``hue`` (sorted), zero line.
+
+    With no row (every cell under secrecy), the figure says « non disponible ».
+    """
     fig, ax = plt.subplots(figsize=(9, 0.32 * data[category].nunique() + 1.5))
+    if data.empty:
+        ax.text(0.5, 0.5, "non disponible (cases sous secret statistique)", ha="center", va="center")
+        ax.set(title=title, xticks=[], yticks=[])
+        return fig
     sns.barplot(data=data, y=category, x=value, hue=hue, hue_order=sorted(data[hue].unique()), orient="h", ax=ax)
     ax.axvline(0, color="0.3", lw=0.8)
     ax.set(ylabel="", xlabel=xlabel, title=title)

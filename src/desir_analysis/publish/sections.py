@@ -115,11 +115,18 @@ class Sections:
         years = derived.series_years(self.cells, "ess_jobs", ("country", "nuts3"), first, self.year)
         scopes = shared_cells.scopes_of(self.year, years)
         joint = disclosure.audit_joint(list(self.cells.values()), [scopes[n] for n in self.cells])
+        zones, perims = labels.zone_short_fr(), labels.perimeter_fr()
+        others = [
+            f"{zones.get(z, z)} — {perims.get(p, p)}" for z, p in self.editions if (z, p) != (self.zone, self.perimeter)
+        ]
+        with_others = f", et avec ceux des autres éditions de {self.year} ({' ; '.join(others)})" if others else ""
         self.text(
-            f"Les {len(self.cells)} tableaux dont les cases se recoupent (ce diagnostic et les fiches "
-            "territoriales de la zone) sont protégés ensemble : une case a le même statut partout, et le "
-            f"contrôle conjoint de toutes leurs relations d'addition trouve **{len(joint)}** case masquée "
-            "recalculable."
+            f"Les {len(self.cells)} tableaux dont les cases se recoupent (ce diagnostic, les fiches "
+            f"territoriales et le plan de développement de la zone) sont protégés ensemble{with_others} : "
+            "une case a le même statut partout. Le contrôle conjoint de toutes leurs relations (sommes, "
+            "hiérarchies, identités entre ventilations) trouve "
+            f"**{len(joint)}** case masquée recalculable exactement ou encadrée à ±15 % près "
+            "(programmation linéaire)."
         )
 
     def quality_annex(self, establishments: pd.DataFrame) -> None:

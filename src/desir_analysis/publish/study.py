@@ -32,16 +32,18 @@ from IPython.display import HTML, Markdown, display
 
 from desir_analysis import config, reference
 from desir_analysis.analysis import cells as shared_cells
-from desir_analysis.analysis import derived
+from desir_analysis.analysis import derived, disclosure
 from desir_analysis.build import store
 from desir_analysis.publish import figures, labels
-from desir_analysis.publish.edition import Edition, cells_dir
+from desir_analysis.publish.edition import Edition, cells_dir, year_editions
 from desir_analysis.publish.sections import Sections
 from desir_analysis.publish.tables import Caption, crosstab_view, publish, write_audit
 from desir_analysis.reference import membership
 
 #: Plan tables that an edition may lack when the sources do not measure them.
-UNMEASURED_OK = ("ess_women", "ps_fte")
+UNMEASURED_OK = ("ess_women", "ps_fte", "ess_fte")
+#: Columns of a protected table that describe the protection, never published (the audit files keep them).
+WORKING_COLUMNS = ("n_units", "n_contributors", "top_share", "support")
 REFERENCE_SOURCE = "référentiels desir-analysis (INSEE CJ 2022-09, KBO 2025-10, NACE-BEL, COG 2026, NUTS 2021)"
 
 
@@ -184,9 +186,23 @@ class Study(Sections):
     # ------------------------------------------------------------------ the edition's protected cells
     @cached_property
     def cells(self) -> dict[str, pd.DataFrame]:
-        """The edition's shared protected tables (:func:`cells.load`, cached in ``data/private/<year>/_cells/``)."""
+        """The edition's shared protected tables (:func:`cells.load`, cached in ``data/private/<year>/_cells/``).
+
+        Protected with every edition of the year (:func:`edition.year_editions`) when the study reads the
+        project's processed tables; alone when it reads another folder (tests, trials).
+        """
         first = self.first_year if self.first_year is not None else self.year
-        return shared_cells.load(self.year, self.zone, self.perimeter, first, self.processed_dir, cells_dir(self.year))
+        return shared_cells.load(
+            self.year, self.zone, self.perimeter, first, self.processed_dir, cells_dir(self.year), self.editions
+        )
+
+    @cached_property
+    def editions(self) -> list[tuple[str, str]]:
+        """The (zone, perimeter) of the editions of the year protected with this one (itself included)."""
+        mine = (self.zone, self.perimeter)
+        if self.processed_dir is not None and Path(self.processed_dir).resolve() != config.PROCESSED_DATA_DIR.resolve():
+            return [mine]  # another folder's tables (tests, trials): protected alone
+        return sorted({*year_editions(self.year, self.provenance.get("mode", "")), mine})
 
     def select(
         self, measure: str, by: tuple[str, ...], year: int | None = None, **where: str | list[str]
@@ -299,6 +315,8 @@ class Study(Sections):
             self.text(f"**{title}** : non disponible (les sources de cette édition ne donnent pas cette mesure).")
             return
         protected = {k: v for k, v in (protected or {}).items() if v is not None}
+        # the protection's working columns (contributors, dominance, support) stay in the private audit files
+        table = table.drop(columns=list(WORKING_COLUMNS), errors="ignore")
         table = labels.publishable(table, total=total, overrides=relabel, sort=sort)
         if view is not None:
             view = labels.publishable(view, total=total, overrides=relabel, sort=sort)
@@ -349,7 +367,7 @@ class Study(Sections):
         over ``columns`` (code columns, labelled; margins last): a secret cell is blank
         (« s »), a combination without any establishment is a true zero (0).
         """
-        long = labels.publishable(cells)
+        long = labels.publishable(disclosure.blank_suppressed(cells, [value]))
         heading = {c: labels.COLUMNS_FR.get(c, c) for c in [*rows, columns]}
         order = [labels.SIZE_FR[k] for k in labels.SIZE_FR] if columns == "size_band" else None
         view = crosstab_view(long, [heading[r] for r in rows], heading[columns], value, order)

@@ -170,6 +170,23 @@ def zone_names() -> list[str]:
     return list(zones()["zone"])
 
 
+def editions_offered() -> pd.DataFrame:
+    """The editions published every year (zone, perimeter, description).
+
+    Protected together with any other edition rendered for the year, so that a cell has one status in
+    all of them (ARCHITECTURE §5).
+
+    Raises:
+        ValueError: a zone or a perimeter that ``zones.csv`` / ``perimeters.csv`` does not name.
+    """
+    e = load_table("editions.csv")
+    for col, known in (("zone", zone_names()), ("perimeter", perimeter_names())):
+        bad = ~e[col].isin(known)
+        if bad.any():
+            raise ValueError(f"editions.csv: unknown {col} {e.loc[bad, col].iloc[0]!r}; expected one of {known}")
+    return e
+
+
 def territories() -> pd.DataFrame:
     """Territories (FR départements, BE arrondissements, commune exceptions) -> NUTS -> zones.
 

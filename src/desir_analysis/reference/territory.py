@@ -95,3 +95,15 @@ def in_zone(frame: pd.DataFrame, zone: str) -> pd.Series:
     key = frame["country"].astype("string") + "|" + frame["territory"].astype("string")
     allowed = (members["country"] + "|" + members["territory"]).tolist()
     return pd.Series(isin(key, allowed), index=frame.index, dtype=bool)
+
+
+def whole_nuts3(zone: str) -> frozenset[str]:
+    """The NUTS 3 codes of which a zone holds every territory (a territory's cells are then the same in every zone).
+
+    A NUTS 3 split between a zone and its outside (e.g. the German-speaking communes BE336 apart from the
+    rest of the Verviers arrondissement) is not whole: its cells in that zone are the zone's own.
+    """
+    t = reference.territories()
+    t = t[t["nuts3"].ne("") & t["nuts3"].notna()]
+    inside = t.groupby("nuts3")[f"zone_{zone}"].all()
+    return frozenset(inside[inside].index)
