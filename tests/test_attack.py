@@ -141,4 +141,3 @@ def test_the_published_tree_holds_no_value_of_a_masked_cell(both_zones):
         | _numbers((p for p in files if p.suffix == ".json"), ".")
     )
     assert not leaked, sorted(leaked)
-
