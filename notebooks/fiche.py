@@ -46,8 +46,8 @@ FAMILY, SECTOR = ("nuts3", "ess_family"), ("country", "nuts3", "sector_group")
 # %% [markdown]
 # # Fiche territoriale de l'économie sociale et solidaire
 #
-# Les cases de cette fiche viennent de la protection commune à toute l'édition (diagnostic et
-# fiches) : une case masquée ici l'est partout.
+# Les cases de cette fiche viennent de la protection commune à toutes les éditions de l'année
+# (diagnostic, fiches, plan, autres zones) : une case masquée ici l'est partout.
 
 # %%
 study.banner(what="Fiche établie")

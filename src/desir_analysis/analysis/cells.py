@@ -178,7 +178,7 @@ def protect_year(
                 todo.append(((zone, perimeter), name))
                 tables.append(disclosure.protect(pops[pop], list(by), value, UNIT, final=False))
                 scopes.append(scope | ({"zone": zone, "perimeter": perimeter} if zone else {}))
-    layout = disclosure.Layout({z: territory.whole_nuts3(z) for z, _ in editions if z}, TIES)
+    layout = _layout(editions)
     fixed = {k: s for k, s in (previous or {}).items() if dict(k[1]).get("year", year) < year}
     tables = disclosure.consistent(tables, scopes, layout, fixed=fixed)
     out: dict[tuple[str, str], dict[str, pd.DataFrame]] = {e: {} for e in editions}
@@ -273,9 +273,14 @@ def load(
     return cells[(zone, perimeter)]
 
 
+def _layout(editions) -> disclosure.Layout:
+    """The zones' whole territories and the tied measures of the editions ``(zone, perimeter)`` of a year."""
+    return disclosure.Layout({z: territory.whole_nuts3(z) for z, _ in editions if z}, TIES)
+
+
 def statuses(cells: dict[tuple[str, str], dict[str, pd.DataFrame]], year: int) -> dict[tuple, str]:
     """Every cell of the edition year's tables -> ``published`` or ``masked`` (keys of :mod:`joint`)."""
-    layout = disclosure.Layout({z: territory.whole_nuts3(z) for z, _ in cells if z}, TIES)
+    layout = _layout(cells)
     out = {}
     for (zone, perimeter), tables in cells.items():
         series = sorted({int(n.split("|")[0].split("@")[1]) for n in tables if "@" in n.split("|")[0]})

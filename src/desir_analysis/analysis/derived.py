@@ -195,7 +195,7 @@ def ess_share(protected: dict[str, pd.DataFrame], index: str) -> tuple[pd.DataFr
         axis=1,
     )
     n = n.set_index(index).reindex(wide.index)
-    n["one"] = n["one"].where(n["status"].isna() | n["status"].eq(PUBLISHED)).where(n["status"].notna(), 0)
+    n["one"] = n["one"].where(n["status"].eq(PUBLISHED), np.nan).where(n["status"].notna(), 0)
     out = pd.DataFrame(
         {
             index: wide.index,
