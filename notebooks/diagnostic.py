@@ -26,7 +26,7 @@ from desir_analysis.analysis import zone as zone_data
 from desir_analysis.analysis.cells import RECONCILIATIONS
 from desir_analysis.build import store
 from desir_analysis.publish import figures, labels, narrative
-from desir_analysis.publish.study import Study
+from desir_analysis.publish.study import WITH_POPULATION, Study
 
 study = Study.open(
     "diagnostic",
@@ -50,7 +50,7 @@ COUNTRIES = narrative.countries(study.provenance, set(est["country"]))
 study.banner()
 study.text(
     f"Édition **{year}** — {study.territory} — périmètre : **{PERIMETER}** (`{perimeter}`). "
-    f"Établissements employeurs (lieu de travail) et postes salariés au {study.reference_date} ; "
+    f"Établissements employeurs (lieu de travail) et postes, {year} : {study.jobs_words()} ; "
     f"{COUNTRIES}. " + narrative.coverage(perimeter)
 )
 
@@ -73,13 +73,14 @@ pop_c = zone_data.population_by_country(population, set(est["nuts3"].dropna()))
 study.table(
     derived.country_key_figures(jobs_c, fte_c, pop_c),
     "chiffres_cles_etp_densite",
-    f"Postes, ETP et densité de l'ESS : {COUNTRIES}, zone",
-    "postes ; ETP ; habitants",
+    f"Postes, EQTP / ETP et densité de l'ESS : {COUNTRIES}, zone",
+    "postes ; EQTP (FR) ou ETP (BE) ; habitants",
     protected={"postes": jobs_c, **({"etp": fte_c} if fte_c is not None else {})},
     plan=["ess_jobs|country|ess_family", "ess_fte|country"],
-    decimals={"Postes ESS pour 100 000 hab.": 0, "ETP ESS": 0},
+    decimals={"Postes ESS pour 100 000 hab.": 0, derived.FTE_LABEL: 0},
     annex=False,
     total="Zone",
+    sources=WITH_POPULATION,
 )
 
 # %% [markdown]
@@ -94,7 +95,8 @@ study.table(
 # l'ESS dans l'emploi salarié total et privé, calculées de la même façon dans les deux pays.
 #
 # **À lire avec prudence** : la date (31 décembre en France, fin du 4e trimestre en Belgique), la
-# notion d'emploi (postes Flores / postes de travail ONSS), l'ETP (définitions nationales) et les
+# notion d'emploi (postes salariés au 31 décembre / postes de travail en fin de 4e trimestre), les
+# EQTP français et les ETP belges (définitions nationales, glossaire du référentiel) et les
 # coopératives belges (agrément CNC ou finalité sociale, sans équivalent exact en France). **Non
 # comparable** : les périmètres nationaux entre eux (INSEE, loi de 2014, ConcertES), d'où les
 # tableaux de passage ci-dessous.
@@ -143,7 +145,7 @@ fig, words = figures.territory_map(
 study.figure(fig, map_title + words, "%")
 
 # %% [markdown]
-# ## Établissements et emplois par famille
+# ## Établissements employeurs et postes par famille
 
 # %%
 study.ess_breakdown(
@@ -224,25 +226,29 @@ study.ess_breakdown(
 #
 # Postes de l'ESS pour 100 000 habitants (population au 1er janvier de l'année de référence :
 # Statbel pour la Belgique, sinon INSEE, sinon Eurostat), part des femmes, part du temps partiel et
-# rémunération brute par ETP.
+# rémunération brute par EQTP (France : équivalent temps plein sur l'année, Flores) ou par ETP
+# (Belgique : équivalents temps plein du 4e trimestre, ONSS). Les deux volumes ne sont pas définis
+# de la même façon : la rémunération par EQTP / ETP se compare d'une famille à l'autre dans un
+# pays, pas d'un pays à l'autre (glossaire du référentiel).
 
 # %%
 terr_jobs = study.select("ess_jobs", ("nuts3", "ess_family"), ess_family=TOTAL)
 study.table(
     derived.density_by_territory(terr_jobs[terr_jobs["nuts3"].ne(TOTAL)], population),
     "densite_territoire",
-    "Emplois de l'ESS pour 100 000 habitants",
+    "Postes de l'ESS pour 100 000 habitants",
     "postes ; habitants ; postes pour 100 000 hab.",
     plan=["ess_jobs|nuts3|ess_family"],
     decimals={"Postes ESS pour 100 000 habitants": 0},
+    sources=WITH_POPULATION,
 )
 study.table(
     zone_data.job_quality_by_country(ess),
     "qualite_emploi",
     "Qualité de l'emploi dans l'ESS",
-    "% ; euros par ETP",
+    "% ; euros par EQTP (FR) ou ETP (BE)",
     plan=["ess_job_quality|country"],
-    decimals={"Rémunération brute par ETP (€)": 0},
+    decimals={"Rémunération brute par EQTP (FR) / ETP (BE) (€)": 0},
 )
 
 # %% [markdown]
@@ -376,9 +382,11 @@ study.quality_annex(est)
 # %% [markdown]
 # ## Méthode et sources
 #
-# - **Établissement employeur** : au moins un poste salarié au 31 décembre (France, INSEE) ou à la
-#   fin du 4e trimestre (Belgique, ONSS, unités d'établissement). Lieu de travail : la commune de
-#   l'établissement.
+# - **Établissement employeur** : au moins un poste salarié au 31 décembre (France, INSEE ; en
+#   mode public, une tranche d'effectif Sirene de salariés) ou à la fin du 4e trimestre (Belgique,
+#   ONSS, unités d'établissement). Lieu de travail : la commune de l'établissement. Les mots des
+#   tableaux (postes, EQTP, ETP, établissements employeurs…) sont définis une fois, dans le
+#   glossaire du référentiel ; les producteurs des fichiers lus sont dans l'annexe de provenance.
 # - **Périmètre** : voir la note « Définition commune de l'ESS » (familles par forme juridique,
 #   exclusions d'activité, périmètres nommés). Le socle transfrontalier retient associations,
 #   coopératives (en Belgique : agréées CNC ou à finalité sociale), mutuelles et fondations.
@@ -397,7 +405,7 @@ study.quality_annex(est)
 #   que les nombres.
 # - **Arrondis des fichiers publiés** : les effectifs sont des entiers ; les parts et taux de
 #   couverture ont 1 décimale, les montants en euros et les densités pour 100 000 habitants aucune,
-#   les indices et quotients 2, les ETP 1 : une part à 15 chiffres multipliée par son total
+#   les indices et quotients 2, les EQTP / ETP 1 : une part à 15 chiffres multipliée par son total
 #   publié redonnerait une case masquée. Les composantes arrondies peuvent ne pas tomber juste
 #   sur leur total (à une unité près).
 # - **Anciennes nomenclatures** : un établissement encore codé en NAF rév. 1 reçoit le code NAF rév.

@@ -24,7 +24,7 @@ processed_dir = ""
 from desir_analysis.analysis import derived
 from desir_analysis.analysis import zone as zone_data
 from desir_analysis.publish import figures, labels, narrative
-from desir_analysis.publish.study import Study, zone_caption
+from desir_analysis.publish.study import WITH_POPULATION, Study, zone_caption
 
 NAME = labels.territory_fr().get(territory, territory)
 TID = territory.lower()
@@ -53,8 +53,8 @@ FAMILY, SECTOR = ("nuts3", "ess_family"), ("country", "nuts3", "sector_group")
 study.banner(what="Fiche établie")
 study.text(
     f"## {NAME} ({labels.COUNTRY_FR[facts.country]}, NUTS 3 {territory}) — édition {year}\n\n"
-    f"Périmètre : **{labels.perimeter_fr()[perimeter]}**. Établissements employeurs et postes "
-    f"salariés au {study.reference_date}, comparés à l'ensemble de la "
+    f"Périmètre : **{labels.perimeter_fr()[perimeter]}**. Établissements employeurs et "
+    f"{study.jobs_words([facts.country])} ({year}), comparés à l'ensemble de la "
     f"{zone_caption(zone, perimeter)}."
 )
 
@@ -73,6 +73,7 @@ study.table(
     plan=["all_jobs|nuts3|field", "ess_units|nuts3|ess_family"],
     decimals={"Postes ESS pour 100 000 hab.": 0},
     annex=False,
+    sources=WITH_POPULATION,
 )
 
 # %% [markdown]

@@ -31,7 +31,7 @@ from desir_analysis.analysis import personal_services as ps
 from desir_analysis.analysis import zone as zone_data
 from desir_analysis.build import store
 from desir_analysis.publish import plan_report
-from desir_analysis.publish.study import Study
+from desir_analysis.publish.study import POPULATION, WITH_POPULATION, WITH_PROJECTIONS, Study
 from desir_analysis.sources import plan_files
 
 study = Study.open(
@@ -76,7 +76,7 @@ study.banner()
 study.text(plan_report.synthesis(needs, jobs, pop75, year, horizon))
 
 # %% [markdown]
-# ## L'offre : établissements, emplois et prestataires
+# ## L'offre : établissements employeurs, postes et prestataires
 #
 # Champ **cœur** : aide à domicile aux personnes âgées et handicapées, garde d'enfants, services
 # aux ménages (emploi direct, titres-services en Belgique). Le champ **élargi** y ajoute des codes
@@ -118,7 +118,7 @@ study.crosstab(
 study.table(
     ps.ess_share_of_field(by_provider),
     "plan_part_ess",
-    "Part de l'ESS dans l'emploi du champ cœur",
+    "Part de l'ESS dans les postes du champ cœur",
     "%",
     plan=["ps_jobs|country|ps_segment|provider"],
     protected={"postes": by_provider},
@@ -146,6 +146,7 @@ study.table(
     "Moteurs de la demande par territoire",
     "personnes ; %",
     date=f"1er janvier {first_year}, {year} et {horizon} (projection)",
+    sources=POPULATION,
 )
 
 # %% [markdown]
@@ -167,12 +168,14 @@ study.table(
     "Couverture des besoins par territoire",
     "postes pour 1 000 ; pour 100",
     plan=["ps_jobs|country|nuts3|ps_segment", "ps_fte|country|nuts3|ps_segment"],
+    sources=WITH_POPULATION,
 )
 study.table(
     plan_report.coverage_quartiles(cov),
     "plan_couverture_quartiles",
     "Distribution de la couverture entre les territoires de la zone",
     "postes pour 1 000 ; pour 100",
+    sources=WITH_POPULATION,
 )
 
 # %% [markdown]
@@ -180,8 +183,8 @@ study.table(
 #
 # **A — taux d'encadrement constants** (méthode INSEE) : les personnes dépendantes de 75 ans ou
 # plus, par âge et lieu de vie, selon le fichier d'hypothèses ci-dessous ; l'encadrement par
-# personne aidée est calé sur les emplois observés l'année de base (le scénario A redonne les
-# emplois de l'année de base). **B — rattrapage** : chaque territoire rejoint à l'horizon le
+# personne aidée est calé sur les postes observés l'année de base (le scénario A redonne les
+# postes de l'année de base). **B — rattrapage** : chaque territoire rejoint à l'horizon le
 # quartile supérieur de couverture de la zone (aucun n'est abaissé). **C — cible** : la
 # couverture atteint la cible choisie à l'horizon. Les EQTP suivent le rapport EQTP / postes de
 # l'année de base de chaque territoire ; la part de l'ESS est sa part actuelle de l'aide à domicile.
@@ -190,17 +193,19 @@ study.table(
 study.table(
     needs,
     "plan_besoins",
-    f"Emplois nécessaires dans l'aide à domicile, {year}-{horizon}",
+    f"Postes nécessaires dans l'aide à domicile, {year}-{horizon}",
     "postes ; EQTP (FR) ou ETP (BE)",
     plan=["ps_jobs|country|nuts3|ps_segment", "ps_fte|country|nuts3|ps_segment"],
     date=f"31/12/{year} et projections {year + 1}-{horizon}",
     sort=False,
+    sources=WITH_PROJECTIONS,
 )
 study.figure(
     plan_report.needs_chart(needs),
     f"Postes d'aide à domicile nécessaires, zone, {year}-{horizon}",
     "postes",
     date=f"31/12/{year} et projections",
+    sources=WITH_PROJECTIONS,
 )
 study.table(
     assumptions,
@@ -228,6 +233,7 @@ study.table(
     "postes ; postes pour 1 000",
     plan=["ps_jobs|country|nuts3|ps_segment"],
     sort=False,
+    sources=WITH_POPULATION,
 )
 if monitoring is not None and len(monitoring):
     study.figure(

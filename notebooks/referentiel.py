@@ -131,6 +131,27 @@ study.table(
 )
 
 # %% [markdown]
+# ## Les mots du métier
+#
+# Un seul mot par notion, dans toutes les publications. Quand les deux pays ne mesurent pas la
+# même chose, chacun a sa ligne : les postes salariés au 31 décembre (France) et les postes de
+# travail en fin de 4e trimestre (Belgique) sont publiés sous le même mot « postes » avec leur
+# date ; les EQTP (France) et les ETP (Belgique) ne sont jamais additionnés ni comparés comme
+# une seule mesure.
+
+# %%
+study.table(definition.glossary(), "glossaire", "Glossaire", NONE)
+
+# %% [markdown]
+# ## Les sources
+#
+# Chaque fichier brut est rattaché à sa source d'après son dossier et son nom ; les légendes des
+# tableaux, les fiches et l'annexe de provenance citent le producteur des fichiers réellement lus.
+
+# %%
+study.table(definition.source_kinds(), "sources", "Sources des données et leurs producteurs", NONE)
+
+# %% [markdown]
 # ## Méthode
 #
 # - Un code absent des référentiels est classé `unknown` (famille ou secteur), compté et

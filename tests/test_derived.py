@@ -52,7 +52,7 @@ def _territory_jobs(statuses):
 def test_key_figures_rest_of_zone_and_density():
     units = pd.DataFrame({"nuts3": ["FRE11", T], "one": [10, 25], "status": [P, P]})
     pops = {"FRE11": 50_000.0, "Reste de la zone": 150_000.0, T: 200_000.0}
-    k = derived.key_figures(_territory_jobs([P] * 4), units, "FRE11", "Nord", pops).set_index("")
+    k = derived.key_figures(_territory_jobs([P] * 4), units, "FRE11", "Nord", pops).set_index("Territoire")
     assert list(k.index) == ["Nord", "Reste de la zone", "Zone"]
     assert k.loc["Reste de la zone", "Postes ESS"] == 200  # 300 − 100
     assert k.loc["Reste de la zone", "Établissements ESS"] == 15
@@ -64,7 +64,7 @@ def test_key_figures_rest_of_zone_and_density():
 def test_key_figures_rest_of_zone_is_masked_when_the_territory_is():
     units = pd.DataFrame({"nuts3": ["FRE11", T], "one": [1, 25], "status": ["primary", P]})
     jobs = _territory_jobs(["primary", P, P, P])
-    k = derived.key_figures(jobs, units, "FRE11", "Nord", {}).set_index("")
+    k = derived.key_figures(jobs, units, "FRE11", "Nord", {}).set_index("Territoire")
     # zone − territory would give the masked territory back
     assert k.loc[["Nord", "Reste de la zone"], "Postes ESS"].isna().all()
     assert k.loc["Zone", "Postes ESS"] == 300
@@ -86,7 +86,7 @@ def test_breakdown_masks_a_row_masked_in_either_table_and_publishes_sizes_in_ord
     )
     t = labels.publishable(derived.breakdown(jobs, units, by, "Postes"))
     assert list(t.columns[:2]) == ["Pays", "Taille"] and set(t["Pays"]) == {"France"}
-    assert list(t["Taille"]) == ["1 à 9 salariés", "10 à 49", T]  # natural order, not alphabetical
+    assert list(t["Taille"]) == ["1 à 9 postes", "10 à 49", T]  # natural order, not alphabetical
     assert pd.isna(t.loc[0, "Postes"]) and t.loc[0, "status"] == "primary"
     assert t.loc[1, "Postes"] == 500
 

@@ -70,5 +70,5 @@ def test_job_quality_by_hand_with_a_measure_one_country_lacks():
     assert q.loc["FR", "Part des femmes (%)"] == pytest.approx(100 * 36 / 60)
     assert q.loc["BE", "Part des femmes (%)"] == "non disponible"
     assert q.loc["BE", "Part du temps partiel (%)"] == pytest.approx(100 * 16 / 60)
-    assert q.loc["FR", "Rémunération brute par ETP (€)"] == pytest.approx(1400 / 51)
+    assert q.loc["FR", "Rémunération brute par EQTP (FR) / ETP (BE) (€)"] == pytest.approx(1400 / 51)
     assert set(q["status"]) == {"published"}

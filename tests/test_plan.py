@@ -296,9 +296,9 @@ def test_the_needs_table_totals_by_country_and_zone_by_hand():
     assert h.loc[("Total", "Total"), "Postes nécessaires"] == pytest.approx(280.0)
     assert np.isnan(h.loc[("Total", "Total"), "EQTP (FR) / ETP (BE) nécessaires"])  # never added across the border
     # ESS part: needed x ESS share (FR 60/150 = 0.4, BE 30/40 = 0.75), summed in the totals
-    assert h.loc[("FR", "FRE12"), "dont ESS (à sa part actuelle)"] == pytest.approx(40.0)
-    assert h.loc[("FR", "Total"), "dont ESS (à sa part actuelle)"] == pytest.approx(80.0)
-    assert h.loc[("Total", "Total"), "dont ESS (à sa part actuelle)"] == pytest.approx(80.0 + 60.0)
+    assert h.loc[("FR", "FRE12"), "dont postes de l'ESS (à sa part actuelle)"] == pytest.approx(40.0)
+    assert h.loc[("FR", "Total"), "dont postes de l'ESS (à sa part actuelle)"] == pytest.approx(80.0)
+    assert h.loc[("Total", "Total"), "dont postes de l'ESS (à sa part actuelle)"] == pytest.approx(80.0 + 60.0)
     assert h.loc[("Total", "Total"), "Écart aux postes de 2023"] == pytest.approx(280.0 - 190.0)
 
 

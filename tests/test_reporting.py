@@ -372,7 +372,7 @@ def test_public_files_carry_counts_as_integers_and_rounded_measures(tmp_path):
             "Pays": ["France", "Belgique"],
             "Postes": [172.0, 95.0],
             "Part (%)": [13.97094900366981, 86.02905099633019],
-            "Rémunération brute par ETP (€)": [31234.567, 29876.4],
+            "Rémunération brute par EQTP (FR) / ETP (BE) (€)": [31234.567, 29876.4],
             "Quotient de localisation": [1.23456, 0.98765],
             "status": ["published", "primary"],
         }

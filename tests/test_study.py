@@ -137,14 +137,6 @@ def test_a_bad_plan_value_is_an_error(monkeypatch):
         reference.publication_plan()
 
 
-def test_source_line_follows_the_provenance():
-    assert (
-        st.source_line({"mode": "employment", "countries": ["FR"]}) == "INSEE Sirene ; INSEE Flores (sous convention)"
-    )
-    line = st.source_line({"mode": "public", "countries": ["FR", "BE"], "demo": True, "notice": "démo"})
-    assert "estimé" in line and "Flores" not in line and "BCE-KBO" in line and line.endswith("— démo")
-
-
 def test_series_publishes_territories_by_year_with_masked_cells_blank(tmp_path):
     s = st.Study("essai", 2016, tmp_path, "Source", "Zone", "31 décembre 2016", first_year=2015)
     protected = {}

@@ -27,6 +27,10 @@ ESS = shared_cells.FIELD_ESS
 REST = "Reste de la zone"
 
 
+#: The heading of the ESS full-time equivalents: French EQTP and Belgian Q4 FTE are not defined alike.
+FTE_LABEL = "EQTP (FR) / ETP (BE) de l'ESS"
+
+
 def select(
     protected: dict[str, pd.DataFrame],
     measure: str,
@@ -102,7 +106,7 @@ def key_figures(
         pop = populations.get(key, float("nan"))
         rows.append(
             {
-                "": label,
+                "Territoire": label,
                 "Établissements ESS": n.loc[key, "one"] if ok.loc[key, "etablissements"] else None,
                 "Postes ESS": e if ess_ok else None,
                 "Postes, total": t if all_ok else None,
@@ -265,14 +269,14 @@ def country_key_figures(jobs: pd.DataFrame, fte: pd.DataFrame | None, population
     """
     kf = jobs[["country", "headcount", "status"]].rename(columns={"headcount": "Postes ESS"})
     if fte is not None:
-        fte = fte[["country", "fte", "status"]].rename(columns={"fte": "ETP ESS", "status": "st2"})
+        fte = fte[["country", "fte", "status"]].rename(columns={"fte": FTE_LABEL, "status": "st2"})
         kf = kf.merge(fte, on="country")
         kf["status"] = kf["status"].where(kf["st2"].eq(PUBLISHED), kf["st2"])
         kf = kf.drop(columns="st2")
     kf["Population"] = kf["country"].map(population)
     kf["Postes ESS pour 100 000 hab."] = 100000 * kf["Postes ESS"] / kf["Population"]
     hidden = kf["status"].ne(PUBLISHED)
-    for c in ["Postes ESS", "ETP ESS", "Postes ESS pour 100 000 hab."]:
+    for c in ["Postes ESS", FTE_LABEL, "Postes ESS pour 100 000 hab."]:
         if c in kf:
             kf[c] = kf[c].where(~hidden)
     return kf[[c for c in kf.columns if c != "status"] + ["status"]]

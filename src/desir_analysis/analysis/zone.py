@@ -93,7 +93,7 @@ def territory_context(
 JOB_QUALITY = {
     "Part des femmes (%)": ("women", "headcount", 100.0),
     "Part du temps partiel (%)": ("part_time", "headcount", 100.0),
-    "Rémunération brute par ETP (€)": ("payroll_eur", "fte", 1.0),
+    "Rémunération brute par EQTP (FR) / ETP (BE) (€)": ("payroll_eur", "fte", 1.0),
 }
 NOT_AVAILABLE = "non disponible"
 

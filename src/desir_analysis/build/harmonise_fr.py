@@ -53,6 +53,7 @@ class YearOutput:
     scope: pd.DataFrame
     kept: dict[str, int]
     raw: dict[str, int]
+    rule_gap: dict | None = None  # zone rule against the national aggregates' rule (:func:`existence_rule_gap`)
 
 
 def _rejects(source: str, lines: pd.Series, ids: pd.Series, reasons: pd.Series | str) -> pd.DataFrame:
@@ -133,6 +134,7 @@ def french_year(inp: FrenchInputs, valid: pd.DataFrame, stock_rejects: pd.DataFr
     nom = z["nomenclatureActivitePrincipaleEtablissement"].astype("string").str.strip()
     not_created = created.ne("") & created.gt(ref)
     closed = etat.eq("F") & start.le(ref)
+    closed_now, act_now, nom_now = closed, act, nom  # the stock rule, as the national aggregates apply it
     employer_char = z.get("caractereEmployeurEtablissement", pd.Series("", index=z.index)).astype("string")
     hist_used = 0
     if inp.history is not None and len(inp.history):
@@ -159,6 +161,7 @@ def french_year(inp: FrenchInputs, valid: pd.DataFrame, stock_rejects: pd.DataFr
         tranche = z["trancheEffectifsEtablissement"].astype("string").str.strip()
         est = tranche.map(sirene.TRANCHE_MIDPOINT).astype("Float64")
         keep = est.notna() & ~not_created & ~closed
+        keep_now = est.notna() & ~not_created & ~closed_now
         out["headcount"] = est
         for col in ("fte", "payroll_eur", "women", "part_time"):
             out[col] = pd.Series(pd.NA, index=z.index, dtype="Float64")
@@ -169,6 +172,12 @@ def french_year(inp: FrenchInputs, valid: pd.DataFrame, stock_rejects: pd.DataFr
         reason = reason.mask(z["siret"].astype(str).isin(rejected_ids), "ligne_emploi_rejetee")
     reason = reason.mask(closed, "ferme_au_31_12").mask(not_created, "pas_encore_cree").mask(keep, pd.NA)
     k = keep.to_numpy()
+    gap = None
+    if hist_used:
+        national_rule = keep_now if inp.employment is None else keep
+        gap = existence_rule_gap(
+            keep, national_rule, activity, _activity(z, act_now, nom_now), out["headcount"], z["siren"]
+        )
     est = pd.DataFrame(
         {
             "country": "FR",
@@ -238,7 +247,51 @@ def french_year(inp: FrenchInputs, valid: pd.DataFrame, stock_rejects: pd.DataFr
                 (f, "sans_emploi_au_31_12_ou_etablissement_exclu", int((zone_not_used & in_f).sum())),
             ]
     rej, sc = year_rejects_scope(rejects, scope, "FR", year)
-    return YearOutput(est, rej, sc, kept, raw)
+    return YearOutput(est, rej, sc, kept, raw, gap)
+
+
+def _sector_groups(activity: pd.DataFrame) -> pd.Series:
+    """Sector group of each row of an activity frame (:func:`_activity`), index kept."""
+    return classify.add_sector(activity.reset_index(drop=True))["sector_group"].set_axis(activity.index)
+
+
+def _group(mask: pd.Series, jobs: pd.Series, enterprise: pd.Series) -> dict:
+    """Establishments, distinct enterprises, jobs and the largest enterprise's share of the jobs of a set."""
+    j = jobs[mask].fillna(0).astype("float64")
+    by_ent = j.groupby(enterprise[mask].astype("string")).sum()
+    total = float(j.sum())
+    top = float(by_ent.max() / total) if total > 0 else 0.0
+    return {"establishments": int(mask.sum()), "enterprises": int(len(by_ent)), "jobs": total, "top_share": top}
+
+
+def existence_rule_gap(
+    zone_rule: pd.Series,
+    national_rule: pd.Series,
+    zone_activity: pd.DataFrame,
+    stock_activity: pd.DataFrame,
+    jobs: pd.Series,
+    enterprise: pd.Series,
+) -> dict:
+    """How far the zone rows' rule of « exists at 31 December » departs from the national aggregates'.
+
+    The zone rows take state and activity from the history file's period that covers 31 December;
+    the national aggregates, streamed over the whole country, apply the stock rule (creation and
+    closure dates, current activity). Measured on the zone, where both can be applied: the
+    employer establishments kept by one rule only, and those kept by both whose sector group
+    differs (history activity against current activity), each with its jobs.
+
+    Returns:
+        ``kept`` (zone rule), ``only_zone_rule``, ``only_national_rule``, ``sector_differs``: each a
+        dict of establishments, enterprises, jobs and the largest enterprise's share of the jobs.
+    """
+    both = zone_rule & national_rule
+    moved = both & _sector_groups(zone_activity).ne(_sector_groups(stock_activity))
+    return {
+        "kept": _group(zone_rule, jobs, enterprise),
+        "only_zone_rule": _group(zone_rule & ~national_rule, jobs, enterprise),
+        "only_national_rule": _group(national_rule & ~zone_rule, jobs, enterprise),
+        "sector_differs": _group(moved, jobs, enterprise),
+    }
 
 
 def year_rejects_scope(

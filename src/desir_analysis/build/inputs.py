@@ -20,10 +20,10 @@ from desir_analysis import config, reference
 from desir_analysis.build.errors import BuildError
 from desir_analysis.build.harmonise_be import BelgianInputs, read_approvals
 from desir_analysis.build.harmonise_fr import FrenchInputs
-from desir_analysis.sources import KNOWN_SOURCES, sirene
 from desir_analysis.sources import employment as employment_src
 from desir_analysis.sources import kbo as kbo_src
 from desir_analysis.sources import population as population_src
+from desir_analysis.sources import sirene
 from desir_analysis.sources.csvfile import COMPRESSED_SUFFIXES, locate, refuse_compressed, valid_row_lines
 from desir_analysis.sources.rejects import no_rejects, unreadable
 
@@ -290,14 +290,61 @@ def resolve_raw(raw_dir: Path | None = None) -> tuple[Path, bool]:
     )
 
 
-def source_meta(path: Path) -> dict:
-    """Producer, title, licence and vintage of a raw file: its folder's ``source.json``, else the defaults."""
+#: The fields of a raw file's provenance record taken from its source kind (``reference/sources.csv``).
+SOURCE_FIELDS = (
+    "kind",
+    "country",
+    "topic",
+    "publisher",
+    "title",
+    "credit",
+    "licence",
+    "access",
+    "reference",
+    "measure",
+)
+
+
+def file_vintage(path: Path, kind: str) -> str:
+    """The vintage of a raw file when its folder's ``source.json`` does not give one.
+
+    KBO export: the ``SnapshotDate`` of its ``meta.csv`` (else its folder's date); employment
+    extracts and Statbel files: the years in the name; anything else: ``""`` (« non précisé »).
+    """
+    if kind == "kbo":
+        try:
+            return kbo_src.snapshot_date(path.parent)
+        except Exception:  # noqa: BLE001 - an undated export is reported by the KBO reader itself
+            return ""
+    years = name_years(path)
+    if kind in ("employment_fr", "employment_be", "statbel_population") and years:
+        return str(min(years)) if min(years) == max(years) else f"{min(years)}-{max(years)}"
+    return ""
+
+
+def source_meta(path: Path, raw_dir: Path, demo: bool) -> dict:
+    """Provenance of one raw file: its source kind's producer record (``reference/sources.csv``).
+
+    The folder's ``source.json`` may override ``publisher``, ``title``, ``licence`` and give the
+    ``vintage`` (e.g. ``{"vintage": "2024-01-01"}`` for a Sirene stock); the vintage otherwise comes
+    from the file (:func:`file_vintage`). ``demo`` (the raw folder holds ``DEMO.txt``) marks every
+    file of the folder as synthetic.
+
+    Raises:
+        BuildError: a file that no source kind covers (its path says where it should go).
+    """
+    rel = path.relative_to(raw_dir).as_posix()
+    kind = reference.source_kind(rel)
+    if not kind:
+        raise BuildError(f"{path}: fichier d'aucune source connue (reference/sources.csv) ; voir data/raw/README.md")
+    row = reference.sources().set_index("kind").loc[kind]
+    meta = {"kind": kind, **{f: str(row[f]) for f in SOURCE_FIELDS if f != "kind"}}
     side = path.parent / "source.json"
-    meta = json.loads(side.read_text(encoding="utf-8")) if side.exists() else {}
-    default = KNOWN_SOURCES["sirene" if "Stock" in path.name else "employment"]
-    return {k: meta.get(k, v) for k, v in {**default, "demo": False}.items()} | (
-        {"notice": meta["notice"]} if "notice" in meta else {}
-    )
+    extra = json.loads(side.read_text(encoding="utf-8")) if side.exists() else {}
+    meta |= {k: str(extra[k]) for k in ("publisher", "title", "licence") if extra.get(k)}
+    meta["vintage"] = str(extra.get("vintage") or file_vintage(path, kind))
+    meta["demo"] = demo
+    return meta | ({"notice": config.DEMO_NOTICE} if demo else {})
 
 
 #: What to do when a source yields no row (the end of :func:`check_not_empty`'s lines).

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -110,8 +110,10 @@ def build(
     check_years_covered(src, years, mode)
     cache_path = out / ".hash-cache.json"
     cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
+    if mode == "public":
+        src = replace(src, employment=[])  # the size band gives the jobs: the extracts are not inputs
     files = [
-        {"path": str(p.relative_to(raw)), "sha256": sha256_file(p, cache), **source_meta(p)}
+        {"path": p.relative_to(raw).as_posix(), "sha256": sha256_file(p, cache), **source_meta(p, raw, is_demo)}
         for p in src.all() + (be_src.all() if be_src else []) + population_files(raw)
     ]
     cache_path.write_text(json.dumps(cache, indent=0, sort_keys=True))
@@ -279,6 +281,11 @@ def build_year(ctx: _YearContext, year: int) -> tuple[pd.DataFrame, str]:
         "countries": ["FR"] + (["BE"] if be_inputs is not None else []),
         "population_files": {
             n: c for n, c in ctx.population_counts.items() if any(f["path"].endswith(n) for f in ctx.files[year])
+        },
+        "existence_rule": {
+            "zone": "history" if inputs.history is not None and len(inputs.history) else "stock",
+            "national": "stock",
+            "gap_fr": parts[0].rule_gap,
         },
         "headcount_method": (
             "measured (employment extract)"

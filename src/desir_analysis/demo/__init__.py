@@ -28,7 +28,7 @@ def demo_version() -> str:
     """Hash of the generators and their constants: a change regenerates the demo files."""
     h = hashlib.sha256()
     root = resources.files("desir_analysis.demo")
-    for rel in ("common.py", "fr.py", "be.py", "population.py"):
+    for rel in ("common.py", "fr.py", "history.py", "be.py", "population.py"):
         h.update(root.joinpath(rel).read_bytes())
     for p in sorted(root.joinpath("constants").iterdir(), key=lambda p: p.name):
         if p.name.endswith(".csv"):

@@ -36,8 +36,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from desir_analysis.demo.common import DEMO_NOTICE, YEARS, constants
-from desir_analysis.sources import KNOWN_SOURCES
+from desir_analysis.demo.common import DEMO_NOTICE, SNAPSHOT, YEARS, constants
+from desir_analysis.demo.history import history as sirene_history
 
 ZONE_FR = ["02", "08", "59", "62", "80"]
 ESS_SHARE_2014 = {"02": 0.1095, "08": 0.1132, "59": 0.1111, "62": 0.1234, "80": 0.1030}
@@ -73,14 +73,6 @@ UL_COLUMNS = (
     "nomenclatureActivitePrincipaleUniteLegale,nicSiegeUniteLegale,economieSocialeSolidaireUniteLegale,"
     "caractereEmployeurUniteLegale"
 ).split(",")
-HIST_COLUMNS = (
-    "siren,nic,siret,dateFin,dateDebut,etatAdministratifEtablissement,changementEtatAdministratifEtablissement,"
-    "enseigne1Etablissement,enseigne2Etablissement,enseigne3Etablissement,changementEnseigneEtablissement,"
-    "denominationUsuelleEtablissement,changementDenominationUsuelleEtablissement,activitePrincipaleEtablissement,"
-    "nomenclatureActivitePrincipaleEtablissement,changementActivitePrincipaleEtablissement,"
-    "caractereEmployeurEtablissement,changementCaractereEmployeurEtablissement"
-).split(",")
-
 # (segment, family, probability among the segment's enterprises, legal forms, size factor,
 #  establishments per enterprise: mean extra, activities [(naf, weight, size factor)])
 A = [
@@ -460,7 +452,7 @@ def _write(root: Path, est: pd.DataFrame, ent: pd.DataFrame, extra: pd.DataFrame
     stock_path = fr / "sirene" / "StockEtablissement_utf8.csv"
     write_csv(stock, stock_path)
     # --- StockEtablissementHistorique ----------------------------------------------------------
-    hist = _history(est, extra)
+    hist = sirene_history(est, extra)
     hist_path = fr / "sirene" / "StockEtablissementHistorique_utf8.csv"
     write_csv(hist, hist_path)
     # --- StockUniteLegale -------------------------------------------------------------------
@@ -525,63 +517,7 @@ def _write(root: Path, est: pd.DataFrame, ent: pd.DataFrame, extra: pd.DataFrame
     return DemoFiles(root, stock_path, ul_path, hist_path, emp_paths)
 
 
-def _history(est: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
-    """Periods: created -> (closed - 1 day) active, then closed; employer character by period."""
-
-    def periods(frame: pd.DataFrame, act: pd.Series, nom: pd.Series, employer: str) -> pd.DataFrame:
-        closed = frame["closed"].to_numpy()
-        has_close = closed != ""
-        day_before = np.where(
-            has_close,
-            (pd.to_datetime(pd.Series(closed).replace("", "2000-01-01")) - pd.Timedelta(days=1)).dt.strftime(
-                "%Y-%m-%d"
-            ),
-            "",
-        )
-        base = {"siren": frame["siren"].to_numpy(), "nic": frame["nic"].to_numpy(), "siret": frame["siret"].to_numpy()}
-        a = pd.DataFrame(
-            {
-                **base,
-                "dateFin": day_before,
-                "dateDebut": frame["created"].to_numpy(),
-                "etatAdministratifEtablissement": "A",
-                "activitePrincipaleEtablissement": act.to_numpy(),
-                "nomenclatureActivitePrincipaleEtablissement": nom.to_numpy(),
-                "caractereEmployeurEtablissement": employer,
-            }
-        )
-        c = pd.DataFrame(
-            {
-                **base,
-                "dateFin": "",
-                "dateDebut": closed,
-                "etatAdministratifEtablissement": "F",
-                "activitePrincipaleEtablissement": act.to_numpy(),
-                "nomenclatureActivitePrincipaleEtablissement": nom.to_numpy(),
-                "caractereEmployeurEtablissement": "N",
-            }
-        )[has_close]
-        return pd.concat([a, c])
-
-    h = pd.concat(
-        [
-            periods(est, est["act"], est["nom"], "O"),
-            periods(extra, extra["naf"], pd.Series("NAFRev2", index=extra.index), "N"),
-        ],
-        ignore_index=True,
-    )
-    for col in HIST_COLUMNS:
-        if col not in h:
-            h[col] = "false" if col.startswith("changement") else ""
-    h["changementEtatAdministratifEtablissement"] = np.where(
-        h["etatAdministratifEtablissement"] == "F", "true", "false"
-    )
-    return h[HIST_COLUMNS].sort_values(["siret", "dateDebut"], kind="stable")
-
-
 def _sidecars(fr: Path) -> None:
-    for folder, meta in KNOWN_SOURCES.items():
-        info = {**meta, "demo": True, "notice": DEMO_NOTICE}
-        (fr / folder / "source.json").write_text(
-            json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
+    """The stock's ``source.json``: its vintage (snapshot date); the producer is in ``reference/sources.csv``."""
+    info = {"vintage": SNAPSHOT, "notice": DEMO_NOTICE}
+    (fr / "sirene" / "source.json").write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

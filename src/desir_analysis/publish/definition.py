@@ -153,3 +153,41 @@ def study_zones() -> pd.DataFrame:
     out = z[["zone", "label_fr", "description"]].assign(n=z["zone"].map(counts))
     out.columns = ["Zone", "Intitulé", "Définition", "Territoires NUTS 3"]
     return out
+
+
+def glossary() -> pd.DataFrame:
+    """The words of the trade (``glossary.csv``): one term per concept, by country where they differ.
+
+    Columns: Terme (the pages' words), Pays (« France », « Belgique » or « les deux »), Nederlands,
+    Définition, Source.
+    """
+    g = reference.glossary()
+    country = g["country"].map(labels.COUNTRY_FR).fillna("les deux")
+    out = pd.DataFrame(
+        {
+            "Terme": g["label_fr"],
+            "Pays": country,
+            "Nederlands": g["label_nl"],
+            "Définition": g["definition"],
+            "Source": g["source"],
+        }
+    )
+    return out
+
+
+def source_kinds() -> pd.DataFrame:
+    """The kinds of raw source (``sources.csv``): producer, files, what each gives, reference date, licence."""
+    s = reference.sources()
+    out = pd.DataFrame(
+        {
+            "Source": s["title"],
+            "Pays": s["country"].map(labels.COUNTRY_FR).fillna("les deux"),
+            "Producteur": s["publisher"],
+            "Fichiers (data/raw/)": s["pattern"],
+            "Ce qu'elle donne": s["measure"],
+            "Date de référence": s["reference"],
+            "Licence": s["licence"],
+            "Accès": s["access"],
+        }
+    )
+    return out

@@ -18,7 +18,7 @@ FAMILY_FR = {
 }
 FAMILY_ORDER = list(FAMILY_FR)
 SIZE_FR = {
-    "1-9": "1 à 9 salariés",
+    "1-9": "1 à 9 postes",
     "10-49": "10 à 49",
     "50-249": "50 à 249",
     "250+": "250 et plus",

@@ -25,6 +25,10 @@ SCENARIO_FR = {
 STATUS_FR = {plan.REACHED: "atteint", plan.ON_TRACK: "en bonne voie", plan.LATE: "en retard"}
 
 
+#: The needs table's column of the ESS part (at its current share of help at home).
+ESS_PART = "dont postes de l'ESS (à sa part actuelle)"
+
+
 def _territory_cells(table: pd.DataFrame, segment: str, value: str) -> tuple[pd.Series, pd.Series]:
     """(published values, masked flags) of one segment's territory cells, by nuts3."""
     t = table[table["ps_segment"].eq(segment) & table["nuts3"].ne(TOTAL) & table["country"].ne(TOTAL)]
@@ -126,11 +130,11 @@ def needs(
             "needed": "Postes nécessaires",
             "needed_fte": "EQTP (FR) / ETP (BE) nécessaires",
             "gap": f"Écart aux postes de {base}",
-            "ess_part": "dont ESS (à sa part actuelle)",
+            "ess_part": ESS_PART,
         }
     )
     cols = ["Scénario", "country", "nuts3", "Année", f"Postes {base}", "Postes nécessaires"]
-    cols += ["EQTP (FR) / ETP (BE) nécessaires", f"Écart aux postes de {base}", "dont ESS (à sa part actuelle)"]
+    cols += ["EQTP (FR) / ETP (BE) nécessaires", f"Écart aux postes de {base}", ESS_PART]
     return out[[*cols, "status"]].reset_index(drop=True)
 
 

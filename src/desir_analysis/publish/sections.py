@@ -13,6 +13,7 @@ from desir_analysis.analysis import cells as shared_cells
 from desir_analysis.analysis import derived, disclosure, evolution, quality
 from desir_analysis.build import store
 from desir_analysis.publish import labels
+from desir_analysis.publish.tables import format_number as fmt
 
 JOBS_LABEL = "Postes au 31/12"
 
@@ -129,6 +130,21 @@ class Sections:
             "(programmation linéaire)."
         )
 
+    def existence_rule_annex(self) -> None:
+        """The rule of « exists at 31 December » of the zone rows and of the national aggregates, and their gap."""
+        gap = quality.existence_rule_gap(self.provenance)
+        self.text(existence_rule_text(self.provenance, gap))
+        if gap is not None:
+            self.table(
+                gap,
+                "qualite_regle_31_decembre",
+                "Écart entre la règle de la zone et celle des agrégats nationaux (France)",
+                "établissements ; %",
+                plan=["existence_rule_gap|country|rule_gap"],
+                territory="zone la plus large construite, partie française",
+                sort=False,
+            )
+
     def quality_annex(self, establishments: pd.DataFrame) -> None:
         """Publish the quality annex of the processed year (:mod:`desir_analysis.analysis.quality`).
 
@@ -164,11 +180,13 @@ class Sections:
             "Provenance des fichiers sources",
             "fichiers",
             territory=files,
+            sources=ALL_SOURCES,
         )
+        self.existence_rule_annex()
         self.table(
             quality.estimated_headcounts(establishments),
             "qualite_effectifs_estimes",
-            "Effectifs estimés d'après la tranche Sirene (mode public)",
+            "Postes estimés d'après la tranche d'effectif Sirene (mode public)",
             "établissements",
         )
         self.table(
@@ -177,6 +195,34 @@ class Sections:
             "Codes non classés (famille, secteur ou territoire inconnus)",
             "établissements",
         )
+
+
+#: Every topic of ``reference/sources.csv`` that a processed year records.
+ALL_SOURCES = ("register", "employment", "population", "projection")
+
+
+def existence_rule_text(provenance: dict, gap: pd.DataFrame | None) -> str:
+    """The quality annex's sentence on the rule of « exists at 31 December » (zone rows and national aggregates)."""
+    head = "**Règle « existe au 31 décembre ».** "
+    if gap is None:
+        return head + (
+            "Les lignes de la zone et les agrégats nationaux suivent la même règle : sans fichier historique "
+            "Sirene, un établissement existe au 31 décembre s'il est créé à cette date et n'est pas fermé avant, "
+            "avec son activité actuelle ; en Belgique, l'extrait ONSS et la BCE servent aux deux."
+        )
+    moved = gap.set_index("Écart")
+    parts = [
+        f"{row['Établissements employeurs']} établissements ({fmt(row['Part des établissements de la zone (%)'], 1)} %)"
+        f" {label[0].lower() + label[1:]}"
+        for label, row in moved.iterrows()
+    ]
+    return head + (
+        "En France, les lignes de la zone prennent l'état et l'activité de la période du fichier historique "
+        "Sirene qui couvre le 31 décembre ; les agrégats nationaux, lus sur tout le pays, suivent la règle du "
+        "stock (dates de création et de fermeture, activité actuelle). Les quotients de localisation et les "
+        "parts nationales rapprochent donc deux règles ; mesuré sur la zone, où les deux s'appliquent, "
+        "l'écart est de : " + " ; ".join(parts) + ". En Belgique, une seule règle (l'extrait ONSS et la BCE)."
+    )
 
 
 def secrecy_summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -68,22 +68,39 @@ def zone_caption(zone: str, perimeter: str) -> str:
 PART = {"FR": "française", "BE": "belge"}
 
 
-def source_line(provenance: dict) -> str:
-    """The caption's source, from the provenance of the processed year.
+#: The topics whose producers a caption credits by default: the registers and the jobs.
+FIGURES = ("register", "employment")
+#: The same, for a table that also uses the population (densities, coverage, needs).
+WITH_POPULATION = (*FIGURES, "population")
+#: A table of jobs and of projected population too (needs at the horizon).
+WITH_PROJECTIONS = (*WITH_POPULATION, "projection")
+#: A table of the population alone, observed and projected (demand drivers).
+POPULATION = ("population", "projection")
 
-    Sirene always; the French jobs measured (Flores, under agreement) or estimated from
-    the size band (public mode); KBO and ONSS when the Belgian side was built; the demo
-    notice when the files are synthetic.
+
+def source_line(provenance: dict, topics: tuple[str, ...] = FIGURES) -> str:
+    """The caption's source: the credit of every raw file of the processed year in ``topics``.
+
+    The credits come from the provenance of the files actually used (``reference/sources.csv``
+    through :func:`desir_analysis.build.inputs.source_meta`), in the table's order, each once:
+    « INSEE, répertoire Sirene ; INSEE, Flores (extrait sous convention) ; … ». In public mode the
+    French jobs are not a file's but an estimate, and the line says so; the demo notice ends it.
     """
-    estimated = provenance.get("mode") == "public"
-    text = "INSEE Sirene" + (
-        " ; emploi estimé d'après la tranche d'effectif" if estimated else " ; INSEE Flores (sous convention)"
-    )
-    if "BE" in provenance.get("countries", []):
-        text += " ; BCE-KBO ; ONSS (sous convention)"
+    files = provenance.get("files", [])
+    credits = []
+    for kind, topic in reference.sources()[["kind", "topic"]].itertuples(index=False):
+        if topic in topics:
+            credits += [f["credit"] for f in files if f.get("kind") == kind and f["credit"] not in credits][:1]
+    if provenance.get("mode") == "public" and "employment" in topics:
+        credits.append(ESTIMATED_CREDIT)
+    text = " ; ".join(credits)
     if provenance.get("demo"):
         text += " — " + provenance["notice"]
     return text
+
+
+#: The source line's words for the French jobs of public mode.
+ESTIMATED_CREDIT = "postes français estimés d'après la tranche d'effectif Sirene (INSEE)"
 
 
 @dataclass
@@ -217,9 +234,23 @@ class Study(Sections):
         return derived.select(self.cells, measure, by, year, **where)
 
     # ------------------------------------------------------------------ captions and text
-    def caption(self, title: str, unit: str, territory: str | None = None, date: str | None = None) -> Caption:
-        """A caption with the study's defaults (source, reference date, territory)."""
-        return Caption(title, unit, self.source, date or self.reference_date, territory or self.territory)
+    def caption(
+        self,
+        title: str,
+        unit: str,
+        territory: str | None = None,
+        date: str | None = None,
+        *,
+        sources: tuple[str, ...] = FIGURES,
+    ) -> Caption:
+        """A caption with the study's defaults (source, reference date, territory).
+
+        ``sources``: the topics of the raw files the figures come from (:data:`FIGURES`, registers
+        and jobs; :data:`WITH_POPULATION` for a density or a coverage; :data:`POPULATION`), whose
+        producers the source line credits (:func:`source_line`).
+        """
+        source = source_line(self.provenance, sources) if sources != FIGURES and self.provenance else self.source
+        return Caption(title, unit, source, date or self.reference_date, territory or self.territory)
 
     @property
     def demo(self) -> bool:
@@ -230,6 +261,22 @@ class Study(Sections):
     def estimated(self) -> bool:
         """Whether the French jobs are estimated from the Sirene size band (public mode)."""
         return self.provenance.get("mode") == "public"
+
+    def jobs_words(self, countries: Iterable[str] | None = None) -> str:
+        """What « postes » means in each country of the edition (``glossary.csv``), estimated ones said so.
+
+        « postes salariés au 31 décembre (France) ; postes de travail, fin du 4e trimestre (Belgique) »;
+        in public mode the French ones are « postes estimés (tranche d'effectif Sirene) ».
+        """
+        built = self.provenance.get("countries", ["FR", "BE"])
+        chosen = [c for c in (countries or built) if c in built]
+        words = []
+        for c in chosen:
+            term = "postes_estimes" if c == "FR" and self.estimated else "postes"
+            words.append(
+                f"{reference.term(term, c)} ({labels.COUNTRY_FR[c]})" if len(chosen) > 1 else reference.term(term, c)
+            )
+        return " ; ".join(words)
 
     def banner(self, *, what: str = "Ce rapport est établi") -> None:
         """The warnings a reader must see first: demo data, estimated jobs."""
@@ -279,6 +326,7 @@ class Study(Sections):
         total: str = labels.TOTAL,
         relabel: dict[str, dict[str, str]] | None = None,
         sort: bool = True,
+        sources: tuple[str, ...] = FIGURES,
     ) -> None:
         """Publish a table (CSV, workbook sheet) and show it with its caption.
 
@@ -307,6 +355,7 @@ class Study(Sections):
             total: the label of the margins (« Total », « Zone », « Ensemble »…).
             relabel: labels replacing the default ones, by code column.
             sort: sort the rows by the code columns (``False``: keep the table's order).
+            sources: the topics of the raw files its figures come from (:meth:`caption`).
 
         Raises:
             PlanError: protected cells without plan entries, or outside the plan.
@@ -322,7 +371,7 @@ class Study(Sections):
             view = labels.publishable(view, total=total, overrides=relabel, sort=sort)
         confidential = "status" in table.columns
         entries = self._check_plan(name, plan) if confidential else ()
-        cap = self.caption(title, unit, territory, date)
+        cap = self.caption(title, unit, territory, date, sources=sources)
         shown = table if view is None else view
         decimals = {c: 1 for c in shown.columns if str(c).endswith("(%)")} | (decimals or {})
         page = publish(
@@ -375,7 +424,14 @@ class Study(Sections):
 
     # ------------------------------------------------------------------ figures
     def figure(
-        self, fig: plt.Figure, title: str, unit: str, *, territory: str | None = None, date: str | None = None
+        self,
+        fig: plt.Figure,
+        title: str,
+        unit: str,
+        *,
+        territory: str | None = None,
+        date: str | None = None,
+        sources: tuple[str, ...] = FIGURES,
     ) -> None:
         """Show a figure (embedded PNG, French number ticks) with its caption; the figure is closed."""
-        display(HTML(figures.to_html(fig, self.caption(title, unit, territory, date))))
+        display(HTML(figures.to_html(fig, self.caption(title, unit, territory, date, sources=sources))))

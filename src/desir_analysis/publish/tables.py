@@ -79,7 +79,9 @@ def to_html(table: pd.DataFrame, caption: Caption, decimals: dict[str, int] | No
     numeric = {
         c: pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c]) for c in table.columns
     }
-    default_decimals = {c: _default_decimals(table[c]) for c in table.columns if numeric[c]}
+    default_decimals = {
+        c: 0 if is_count(str(c).lower()) else _default_decimals(table[c]) for c in table.columns if numeric[c]
+    }
     head = "".join(
         f"<th class='{'num' if numeric[c] else 'txt'}'>{html.escape(STATUS_HEADER if c == 'status' else str(c))}</th>"
         for c in table.columns
@@ -130,14 +132,16 @@ def rounding(column: str, decimals: dict[str, int] | None = None) -> int:
     """Decimals a public file keeps for a measure column (the rounding policy, also in the méthode sections).
 
     The page's own choice when it makes one (``decimals``); else: shares and coverage ratios
-    (« % », « pour 1 000 », « pour 100 ») 1 decimal, amounts in euros and densities per
-    100 000 inhabitants 0, indices and quotients 2, FTE 1, anything else 2. Full precision
-    helps an attacker: a share with 15 digits times its published total gives a masked count back.
+    (« % », « pour 1 000 », « pour 100 ») 1 decimal, amounts in euros, densities per
+    100 000 inhabitants and counts (« postes », « établissements », projected ones too) 0,
+    indices and quotients 2, FTE 1, anything else 2. Full precision helps an attacker: a share
+    with 15 digits times its published total gives a masked count back. A column kept with 0
+    decimals is written as integers (:func:`public_values`).
     """
     if decimals and column in decimals:
         return decimals[column]
     name = column.lower()
-    if "€" in name or "100 000" in name:
+    if "€" in name or "100 000" in name or is_count(name):
         return 0
     if "%" in name or "pour 1 000" in name or "pour 100 " in name:
         return 1
@@ -148,18 +152,33 @@ def rounding(column: str, decimals: dict[str, int] | None = None) -> int:
     return 2
 
 
+#: Words of a column that counts (postes, établissements) unless it is a ratio.
+COUNT_WORDS = ("postes", "établissements", "etablissements")
+RATIO_WORDS = ("%", "pour ", "par ", "quotient", "indice", "part de", "part des", "part dans")
+
+
+def is_count(name: str) -> bool:
+    """Whether a column (lower-case heading) holds counts: « Postes nécessaires », not « Postes pour 1 000 »."""
+    return any(w in name for w in COUNT_WORDS) and not any(w in name for w in RATIO_WORDS)
+
+
 def public_values(table: pd.DataFrame, decimals: dict[str, int] | None = None) -> pd.DataFrame:
-    """The numbers as the public files carry them: counts as integers, other measures rounded (:func:`rounding`)."""
+    """The numbers as the public files carry them: counts as integers, other measures rounded (:func:`rounding`).
+
+    A column of whole numbers, or one rounded to 0 decimals (counts, euros, densities), is written
+    as integers (« 172 », never « 172.0 ») in the CSV and the workbook.
+    """
     out = table.copy()
     for c in out.columns:
         col = out[c]
         if not pd.api.types.is_float_dtype(col):
             continue
         v = col.dropna()
-        if len(v) and (v == v.round()).all() and (v.abs() < 2**53).all():
+        places = rounding(str(c), decimals)
+        if (len(v) and (v == v.round()).all() or places == 0) and (v.abs() < 2**53).all():
             out[c] = col.round().astype("Int64")
         else:
-            out[c] = col.round(rounding(str(c), decimals))
+            out[c] = col.round(places)
     return out
 
 
@@ -205,6 +224,9 @@ def publish(
     """
     if not name.replace("_", "").isalnum() or name.lower() != name:
         raise ValueError(f"table name must be lower-case [a-z0-9_], got {name!r}")
+    unnamed = [i for i, c in enumerate(table.columns) if not str(c).strip()]
+    if unnamed:
+        raise ValueError(f"table {name!r}: column {unnamed[0] + 1} has no name (every published column is named)")
     out = table.copy()
     if "status" not in out.columns:
         if confidential:

@@ -239,3 +239,68 @@ def publication_plan() -> pd.DataFrame:
     if key.duplicated().any():
         raise ValueError(f"publication_plan.csv: duplicated entry {key[key.duplicated()].iloc[0]!r}")
     return plan
+
+
+SOURCE_TOPICS = ("register", "employment", "population", "projection", "plan")
+
+
+def sources() -> pd.DataFrame:
+    """The source kinds: which raw files each covers and who produces them (``sources.csv``).
+
+    One row per kind (``sirene_stock``, ``employment_fr``, ``kbo``, ``statbel_population``…):
+    ``pattern`` (a glob on the path under ``data/raw/``, first match wins), ``topic``
+    (``register``, ``employment``, ``population`` observed, ``projection``, ``plan``: which
+    captions credit it),
+    ``publisher``, ``title``, ``credit`` (the words of a caption's source line), ``licence``,
+    ``access``, ``reference`` (the reference date of its figures), ``measure`` (what it gives)
+    and ``url``.
+
+    Raises:
+        ValueError: a duplicated kind or an unknown topic.
+    """
+    s = load_table("sources.csv")
+    if s["kind"].duplicated().any():
+        raise ValueError(f"sources.csv: duplicated kind {s.loc[s['kind'].duplicated(), 'kind'].iloc[0]!r}")
+    bad = ~s["topic"].isin(SOURCE_TOPICS)
+    if bad.any():
+        raise ValueError(f"sources.csv: topic must be one of {SOURCE_TOPICS}, got {s.loc[bad, 'topic'].iloc[0]!r}")
+    return s
+
+
+def source_kind(path: str) -> str:
+    """The source kind of a raw file from its path under ``data/raw/`` (first pattern of ``sources.csv`` that matches).
+
+    ``fr/sirene/StockEtablissementHistorique_utf8.csv`` -> ``sirene_history``;
+    ``be/kbo/2024-01-01/enterprise.csv`` -> ``kbo``; a path no pattern matches -> ``""``.
+    """
+    from fnmatch import fnmatchcase
+
+    posix = str(path).replace("\\", "/")
+    table = _read("sources.csv")
+    return next((k for k, p in zip(table["kind"], table["pattern"], strict=True) if fnmatchcase(posix, p)), "")
+
+
+def glossary() -> pd.DataFrame:
+    """The words of the trade (``glossary.csv``): one term per concept, its country, definition and source.
+
+    Columns: ``term`` (identifier), ``country`` (``FR``, ``BE`` or empty for both), ``label_fr``,
+    ``label_nl``, ``definition``, ``source``. The pages use ``label_fr``; ``desir_analysis.publish.labels``
+    reads its measure words from here.
+    """
+    return load_table("glossary.csv")
+
+
+def term(name: str, country: str = "") -> str:
+    """The French label of a glossary term for a country (the country's own row, else the common one).
+
+    Raises:
+        KeyError: a term the glossary does not define.
+    """
+    g = _read("glossary.csv")
+    rows = g[g["term"].eq(name)]
+    mine = rows[rows["country"].eq(country)] if country else rows[rows["country"].eq("")]
+    if mine.empty:
+        mine = rows[rows["country"].eq("")]
+    if mine.empty:
+        raise KeyError(f"glossary.csv: no term {name!r} (country {country or 'commun'})")
+    return str(mine["label_fr"].iloc[0])
