@@ -230,3 +230,19 @@ def test_the_demo_build_measures_the_gap_of_the_history_rule(demo_processed):
     # the demo history changes some activities between 2017 and 2024: in 2015 the stock rule's sector differs
     assert gap["sector_differs"]["establishments"] > 0
     assert gap["only_zone_rule"]["establishments"] == gap["only_national_rule"]["establishments"] == 0
+
+
+def test_numbers_beside_words_are_rounded_too():
+    """A ratio column holding « non disponible » (object dtype) kept full precision: 15 digits help an attacker."""
+    t = pd.DataFrame(
+        {
+            "Part des femmes (%)": pd.Series([71.9494557357083, "non disponible", np.nan], dtype="object"),
+            "Rémunération brute par EQTP (FR) / ETP (BE) (€)": pd.Series(
+                [37491.61132825015, np.nan, 1.5], dtype=object
+            ),
+        }
+    )
+    out = public_values(t)
+    assert out["Part des femmes (%)"].tolist()[:2] == [71.9, "non disponible"]
+    assert out["Rémunération brute par EQTP (FR) / ETP (BE) (€)"].tolist()[0] == 37492
+    assert out["Rémunération brute par EQTP (FR) / ETP (BE) (€)"].tolist()[2] == 2

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from desir_analysis.analysis.disclosure import TOTAL, combine_status
@@ -162,6 +163,13 @@ def is_count(name: str) -> bool:
     return any(w in name for w in COUNT_WORDS) and not any(w in name for w in RATIO_WORDS)
 
 
+def _rounded(value: object, places: int) -> object:
+    """One cell of a mixed column as the public files carry it: a number rounded (an integer at 0 places)."""
+    if isinstance(value, bool) or not isinstance(value, (float, int, np.floating, np.integer)) or pd.isna(value):
+        return value
+    return int(round(float(value))) if places == 0 else round(float(value), places)
+
+
 def public_values(table: pd.DataFrame, decimals: dict[str, int] | None = None) -> pd.DataFrame:
     """The numbers as the public files carry them: counts as integers, other measures rounded (:func:`rounding`).
 
@@ -171,10 +179,13 @@ def public_values(table: pd.DataFrame, decimals: dict[str, int] | None = None) -
     out = table.copy()
     for c in out.columns:
         col = out[c]
+        places = rounding(str(c), decimals)
+        if col.dtype == object:  # numbers beside words (« non disponible »): each number rounded alike
+            out[c] = col.map(lambda v, p=places: _rounded(v, p))
+            continue
         if not pd.api.types.is_float_dtype(col):
             continue
         v = col.dropna()
-        places = rounding(str(c), decimals)
         if (len(v) and (v == v.round()).all() or places == 0) and (v.abs() < 2**53).all():
             out[c] = col.round().astype("Int64")
         else:
