@@ -97,8 +97,11 @@ study.table(
 # %% [markdown]
 # ## Secteurs d'activité regroupés
 #
-# Chaque classe NACE (Rév. 2 pour la NAF rév. 2 et la NACE-BEL 2008 ; Rév. 2.1 pour la
-# NACE-BEL 2025) est rattachée à un secteur regroupé de l'ESS.
+# Chaque classe NACE (Rév. 2 pour la NAF rév. 2 et la NACE-BEL 2008 ; Rév. 2.1 pour la NAF 2025
+# et la NACE-BEL 2025 ; Rév. 1.1 pour la NACE-BEL 2003 que portent encore d'anciennes entités de la
+# BCE) est rattachée à un secteur regroupé de l'ESS. Les codes de la BCE à 5 chiffres (sous-classe)
+# et à 7 chiffres (subdivision propre à la BCE, `9531901`) atteignent leur sous-classe, leur classe
+# et leur secteur.
 
 # %%
 study.table(
@@ -106,6 +109,21 @@ study.table(
     "secteurs_regroupes",
     "Secteurs regroupés de l'ESS et classes NACE rattachées",
     "nombre de classes",
+)
+
+# %% [markdown]
+# ### L'activité principale d'une entité de la BCE
+#
+# Une entité de la BCE peut porter plusieurs activités principales (plusieurs groupes, plusieurs
+# versions de la nomenclature) : une seule est retenue, par la règle suivante.
+
+# %%
+study.table(
+    definition.kbo_main_activity_rule(year),
+    "bce_activite_principale",
+    f"Choix de l'activité principale d'une entité de la BCE ({year})",
+    NONE,
+    sort=False,
 )
 
 # %% [markdown]

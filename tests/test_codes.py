@@ -34,11 +34,13 @@ def test_naf():
 
 
 def test_nacebel():
-    r = codes.normalise_nacebel(s("88101", "88.101", "1110", "8810", "88.10", "881011"))
+    r = codes.normalise_nacebel(s("88101", "88.101", "1110", "8810", "88.10", "881011", "9531901", "12345678"))
     assert r.values.tolist()[:3] == ["88.101", "88.101", "01.110"]
     # 4 digits: KBO codes are 5 digits, so the leading zero was lost (8810 -> 08.810)
     assert r.values.tolist()[3] == "08.810"
-    assert r.invalid.tolist() == [False, False, False, False, True, True]
+    # 7 digits: a KBO subdivision reaches its sub-class; 6 digits lost the leading zero (0881011)
+    assert r.values.tolist()[5:7] == ["08.810", "95.319"]
+    assert r.invalid.tolist() == [False, False, False, False, True, False, False, True]
 
 
 def test_commune():

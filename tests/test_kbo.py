@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from desir_analysis import build, reference
-from desir_analysis.reference import classify
+from desir_analysis.reference import classify, codes
 from desir_analysis.sources import employment, kbo
 from desir_analysis.sources.csvfile import RawFileError
 
@@ -183,3 +183,99 @@ def test_a_field_with_an_unquoted_comma_is_a_listed_reject(be_raw, tmp_path):
     rej = pd.read_parquet(tmp_path / "out" / "2023" / "rejects.parquet")
     hit = rej[(rej["source_file"] == "establishment.csv") & rej["reason"].str.startswith("ligne illisible")]
     assert hit["line"].tolist() == [8]
+
+
+def _listed_codes(folder) -> dict[str, set[str]]:
+    """The NACE codes the extract's own code.csv lists, by NaceVersion (``2003``, ``2008``, ``2025``)."""
+    c = pd.DataFrame(rows(folder / "code.csv"))
+    c = c[c["Category"].str.fullmatch(r"Nace(2003|2008|2025)")]
+    return {v: set(c.loc[c["Category"] == f"Nace{v}", "Code"]) for v in ("2003", "2008", "2025")}
+
+
+@pytest.mark.parametrize("year", [2007, 2023, 2025])
+def test_every_listed_main_activity_of_the_genuine_extract_reaches_a_sector(real, year):
+    """5- and 7-digit codes of NACE-BEL 2003, 2008 and 2025: none listed in code.csv stays « unknown »."""
+    data, folder = real
+    listed = _listed_codes(folder)
+    main = kbo.main_activity(data.activities, year)
+    raw = pd.DataFrame(rows(folder / "activity_insert.csv"))
+    raw = raw[raw["Classification"] == "MAIN"]
+    assert len(main) == raw["EntityNumber"].nunique()  # one main activity per entity
+    version = main["activity_nomenclature"].str[-4:]
+    entities = len(main)
+    main = main[[code in listed[v] for code, v in zip(main["national_activity"], version, strict=True)]]
+    assert len(main) >= entities - 2  # (nearly) every chosen code is listed in the extract's code.csv
+    norm = codes.normalise_nacebel(main["national_activity"])
+    assert not norm.invalid.any()
+    out = classify.add_sector(main.assign(national_activity=norm.values.to_numpy()))
+    assert (out["sector_group"] != "unknown").all(), out[out["sector_group"] == "unknown"]
+    assert set(main["national_activity"].str.len()) == {5, 7}  # both lengths exercised
+    if year < 2008:
+        assert (main["activity_nomenclature"] == "NACEBEL2003").any()
+
+
+def test_a_seven_digit_code_reaches_its_subclass_and_class():
+    norm = codes.normalise_nacebel(pd.Series(["9531901", "5248301", "88101", "1110", "111001"]))
+    assert norm.values.tolist() == ["95.319", "52.483", "88.101", "01.110", "01.110"]
+    f = pd.DataFrame(
+        {"national_activity": norm.values.tolist()[:2], "activity_nomenclature": ["NACEBEL2025", "NACEBEL2003"]}
+    )
+    out = classify.add_sector(f)
+    assert out["nace"].tolist() == ["95.31", "52.48"]
+    assert out["sector_group"].tolist() == ["AUTRES_SERV", "COMMERCE"]  # repair of goods; retail trade (Rév. 1.1)
+
+
+def test_main_activity_rule_by_version_group_and_line():
+    act = pd.DataFrame(
+        {
+            "entity": ["1"] * 5 + ["2"] * 2,
+            "Classification": ["MAIN", "MAIN", "MAIN", "SECO", "MAIN", "MAIN", "MAIN"],
+            "nomenclature": ["NACEBEL2003", "NACEBEL2025", "NACEBEL2008", "NACEBEL2008", "NACEBEL2008"] * 1
+            + ["NACEBEL2008", "NACEBEL2008"],
+            "ActivityGroup": ["006", "006", "001", "006", "003", "001", "001"],
+            "code": ["85321", "88991", "88101", "86101", "88102", "94991", "94992"],
+            "line": [2, 3, 4, 5, 6, 7, 8],
+        }
+    )
+    m23 = kbo.main_activity(act, 2023).set_index("entity")["national_activity"]
+    assert m23.to_dict() == {"1": "88102", "2": "94991"}  # 2008 first; group 003 before 001; then file order
+    assert kbo.main_activity(act, 2025).set_index("entity").loc["1", "national_activity"] == "88991"
+    assert kbo.main_activity(act, 2005).set_index("entity").loc["1", "national_activity"] == "85321"
+    assert kbo.version_order(2023) == ["NACEBEL2008", "NACEBEL2025", "NACEBEL2003"]
+
+
+def test_the_genuine_extract_through_the_build(real, demo_raw, tmp_path):
+    """The genuine update extract as be/kbo, an ONSS file for its units: no listed code left « unknown »."""
+    _, folder = real
+    raw = tmp_path / "raw"
+    shutil.copytree(demo_raw, raw)
+    shutil.rmtree(raw / "be" / "kbo")
+    shutil.rmtree(raw / "be" / "approvals", ignore_errors=True)
+    (raw / "be" / "kbo").mkdir()
+    for stem in ("enterprise", "establishment", "activity", "address", "code", "meta"):
+        name = f"{stem}.csv" if stem in ("code", "meta") else f"{stem}_insert.csv"
+        shutil.copy(folder / name, raw / "be" / "kbo" / name)
+    for f in (raw / "be" / "employment").iterdir():
+        f.unlink()
+    units = pd.DataFrame(rows(folder / "establishment_insert.csv"))
+    pd.DataFrame(
+        {
+            "numero_unite": units["EstablishmentNumber"],
+            "numero_entreprise": units["EnterpriseNumber"],
+            "annee": 2023,
+            "postes_fin_t4": 4,
+        }
+    ).to_csv(raw / "be" / "employment" / "onss_unites_2023.csv", index=False)
+    build.build([2023], raw_dir=raw, out_dir=tmp_path / "out")
+    nat = pd.read_parquet(tmp_path / "out" / "2023" / "national_aggregates.parquet").query("country == 'BE'")
+    assert nat["n_establishments"].sum() > 0
+    # the units of the extract whose own (or enterprise's) MAIN code is listed: none unknown
+    acts = pd.DataFrame(rows(folder / "activity_insert.csv"))
+    listed = _listed_codes(folder)
+    main = acts[acts["Classification"] == "MAIN"]
+    has_listed = {
+        e for e, v, c in zip(main["EntityNumber"], main["NaceVersion"], main["NaceCode"], strict=True) if c in listed[v]
+    }
+    placeable = units["EstablishmentNumber"].isin(has_listed) | units["EnterpriseNumber"].isin(has_listed)
+    unknown = int(nat.loc[nat["sector_group"] == "unknown", "n_establishments"].sum())
+    assert unknown <= int((~placeable).sum())

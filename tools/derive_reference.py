@@ -465,6 +465,63 @@ for lo, hi, grp in [
         DIVISION_GROUP[f"{d:02d}"] = grp
 CLASS_GROUP = {"94.99": "ORG_ASSOC"}
 
+#: NACE Rév. 1.1 (NACE-BEL 2003) -> sector group, by the longest matching prefix of the class
+#: (``DDDD`` digits): the group of the NACE Rév. 2 classes its activities went to.
+NACE11_PREFIX_GROUP = {
+    **{f"{d:02d}": "AGRI" for d in (1, 2, 5)},
+    **{f"{d:02d}": "IND_CONSTR" for d in (*range(10, 15), *range(15, 38), 40, 41, 45, 90)},
+    **{f"{d:02d}": "COMMERCE" for d in (50, 51, 52)},
+    "55": "HEB_REST",
+    **{f"{d:02d}": "AUTRES_SERV" for d in (60, 61, 62, 63, 64, 70, 72, 75, 91, 92, 93, 95, 96, 97, 99)},
+    **{f"{d:02d}": "FIN_ASSUR" for d in (65, 66, 67)},
+    **{f"{d:02d}": "SOUTIEN_ENT" for d in (71, 73, 74)},
+    "80": "ENSEIGN",
+    "85": "SANTE",
+    "852": "SOUTIEN_ENT",  # veterinary activities -> NACE Rév. 2 75.00
+    "8531": "AS_HEB",  # social work with accommodation -> 87
+    "8532": "AS_SHEB",  # social work without accommodation -> 88
+    "9133": "ORG_ASSOC",  # activities of other membership organisations n.e.c. -> 94.99
+    "923": "ARTS_SPECT",  # other entertainment (artistic creation, arts facilities) -> 90
+    "9233": "SPORT_LOIS",  # fair and amusement park activities -> 93.21
+    "925": "ARTS_SPECT",  # libraries, archives, museums -> 91
+    "926": "SPORT_LOIS",  # sporting activities -> 93.1
+    "927": "SPORT_LOIS",  # other recreational activities -> 93.29
+    "9271": "AUTRES_SERV",  # gambling and betting -> 92
+}
+
+
+def nace11_group(code: str) -> tuple[str, str]:
+    """Sector group and rule of a NACE Rév. 1.1 class (``DD.DD``): the longest prefix of :data:`NACE11_PREFIX_GROUP`."""
+    digits = code.replace(".", "")
+    prefix = max((p for p in NACE11_PREFIX_GROUP if digits.startswith(p)), key=len)
+    what = f"division {prefix}" if len(prefix) == 2 else f"{'groupe' if len(prefix) == 3 else 'classe'} {prefix}"
+    return NACE11_PREFIX_GROUP[prefix], f"{what} (NACE Rév. 1.1 -> groupe des classes NACE Rév. 2 correspondantes)"
+
+
+def nace11_sectors(shared: Path) -> list[dict]:
+    """NACE-BEL 2003 classes (= NACE Rév. 1.1) from the KBO's own ``code.csv``, with their sector group."""
+    codes = pd.read_csv(
+        shared / "samples/real_layouts/kbo_KboOpenData_0147_2025_10_12_Update/code.csv", dtype=str
+    ).fillna("")
+    c = codes[codes["Category"].eq("Nace2003") & codes["Code"].str.fullmatch(r"\d{4}")]
+    labels = c.pivot_table(index="Code", columns="Language", values="Description", aggfunc="first")
+    rows = []
+    for digits, lab in labels.iterrows():
+        code = f"{digits[:2]}.{digits[2:]}"
+        grp, rule = nace11_group(code)
+        rows.append(
+            dict(
+                nomenclature="NACE11",
+                nace_class=code,
+                label_fr=lab.get("FR", ""),
+                label_nl=lab.get("NL", ""),
+                sector_group=grp,
+                rule=rule,
+                source="SPF Économie, BCE code.csv (Nace2003 ; classes = NACE Rév. 1.1)",
+            )
+        )
+    return rows
+
 
 def sectors(shared: Path) -> pd.DataFrame:
     """NACE Rev.2 and Rev.2.1 classes -> common ESS sector group."""
@@ -496,7 +553,7 @@ def sectors(shared: Path) -> pd.DataFrame:
                     source=src,
                 )
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows + nace11_sectors(shared))
 
 
 # ---------------------------------------------------------------- territories

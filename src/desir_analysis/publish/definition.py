@@ -80,12 +80,18 @@ def debated_cases() -> pd.DataFrame:
 
 
 def sector_groups() -> pd.DataFrame:
-    """The sector groups with their rule and the number of NACE Rev. 2 and Rev. 2.1 classes placed in each."""
-    sec = reference.sectors().groupby(["sector_group", "nomenclature"]).size().unstack(fill_value=0).reset_index()
+    """The sector groups with their rule and the number of classes of each NACE version placed in each.
+
+    NACE Rév. 2 (NAF rév. 2, NACE-BEL 2008), Rév. 2.1 (NAF 2025, NACE-BEL 2025) and Rév. 1.1
+    (NACE-BEL 2003, still carried by old KBO entities).
+    """
+    versions = {"NACE2": "Classes NACE Rév. 2", "NACE21": "Classes NACE Rév. 2.1", "NACE11": "Classes NACE Rév. 1.1"}
+    sec = reference.sectors().groupby(["sector_group", "nomenclature"]).size().unstack(fill_value=0)
+    sec = sec.reindex(columns=list(versions), fill_value=0).reset_index()
     groups = reference.sector_groups()[["sector_group", "order", "label_fr", "rule"]]
-    sec = groups.merge(sec, on="sector_group", how="left").fillna({"NACE2": 0, "NACE21": 0})
+    sec = groups.merge(sec, on="sector_group", how="left").fillna(dict.fromkeys(versions, 0))
     sec = sec.sort_values("order").drop(columns="order")
-    sec.columns = ["Code", "Secteur regroupé", "Règle", "Classes NACE Rév. 2", "Classes NACE Rév. 2.1"]
+    sec.columns = ["Code", "Secteur regroupé", "Règle", *versions.values()]
     return sec
 
 
@@ -191,3 +197,10 @@ def source_kinds() -> pd.DataFrame:
         }
     )
     return out
+
+
+def kbo_main_activity_rule(year: int) -> pd.DataFrame:
+    """How one main activity is chosen among a KBO entity's activity rows (:func:`kbo.main_activity_rule`)."""
+    from desir_analysis.sources import kbo
+
+    return kbo.main_activity_rule(year)

