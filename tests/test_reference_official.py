@@ -61,6 +61,21 @@ def test_sector_table_has_exactly_the_official_nace_classes(shared):
     for year, nom in [("2008", "NACE2"), ("2025", "NACE21")]:
         nb = read_shared(shared, f"nomenclatures/be/nacebel_{year}_levels1-5.csv")
         assert sorted(ours.loc[ours["nomenclature"] == nom, "nace_class"]) == sorted(nb.loc[nb["level"] == "4", "code"])
+    # NACE-BEL 2003 (= NACE Rév. 1.1): the 4-digit codes of the KBO's own code list
+    kbo = read_shared(shared, "samples/real_layouts/kbo_KboOpenData_0147_2025_10_12_Update/code.csv")
+    classes = kbo.loc[kbo["Category"].eq("Nace2003") & kbo["Code"].str.fullmatch(r"\d{4}"), "Code"].unique()
+    assert sorted(ours.loc[ours["nomenclature"] == "NACE11", "nace_class"]) == sorted(
+        f"{c[:2]}.{c[2:]}" for c in classes
+    )
+    nace11 = ours[ours["nomenclature"] == "NACE11"].set_index("nace_class")["sector_group"]
+    # hand-checked placements: health, social work with / without accommodation, membership organisations n.e.c.
+    assert nace11[["85.11", "85.31", "85.32", "91.33", "80.10"]].tolist() == [
+        "SANTE",
+        "AS_HEB",
+        "AS_SHEB",
+        "ORG_ASSOC",
+        "ENSEIGN",
+    ]
 
 
 def test_activity_exclusions_are_real_naf_codes(shared):
