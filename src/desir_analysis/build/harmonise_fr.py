@@ -105,13 +105,15 @@ def _activity(z: pd.DataFrame, act: pd.Series, nom: pd.Series) -> pd.DataFrame:
 
     NAFRev1, NAF1993, NAP (or empty) on the establishment: the legal unit's NAF rév. 2
     code is used when it has one (``activity_source = legal_unit``), otherwise the
-    code is kept as given and its sector is ``unknown`` (counted).
+    code is kept as given and its sector is ``unknown`` (counted). NAF rév. 2 and NAF 2025
+    codes (same ``DD.DDL`` shape) are normalised.
     """
-    use_ul = nom.ne("NAFRev2") & z["ul_nomenclature"].eq("NAFRev2")
+    current = nom.isin([sirene.NAFREV2, sirene.NAF2025])
+    use_ul = ~current & z["ul_nomenclature"].eq(sirene.NAFREV2)
     act = act.where(~use_ul, z["ul_activity"])
-    nom = nom.where(~use_ul, "NAFRev2")
+    nom = nom.where(~use_ul, sirene.NAFREV2)
     naf = codes.normalise_naf(act)
-    national = naf.values.where(nom.eq("NAFRev2"), act)
+    national = naf.values.where(nom.isin([sirene.NAFREV2, sirene.NAF2025]), act)
     return pd.DataFrame(
         {
             "national_activity": national.astype("string"),
@@ -147,6 +149,12 @@ def french_year(inp: FrenchInputs, valid: pd.DataFrame, stock_rejects: pd.DataFr
         act = act.where(~has, p["activitePrincipaleEtablissement"].astype("string"))
         nom = nom.where(~has, p["nomenclatureActivitePrincipaleEtablissement"].astype("string"))
         employer_char = employer_char.where(~has, p["caractereEmployeurEtablissement"].astype("string"))
+    if year >= sirene.NAF25_FROM:  # the NAF 2025 code of the stock, for the current period only
+        current = p["dateFin"].isna() | p["dateFin"].eq("") if inp.history is not None and hist_used else True
+        naf25 = z[sirene.NAF25_COLUMN].astype("string").fillna("").str.strip()
+        take = naf25.ne("") & current
+        act, nom = act.where(~take, naf25), nom.where(~take, sirene.NAF2025)
+        act_now, nom_now = act_now.where(naf25.eq(""), naf25), nom_now.where(naf25.eq(""), sirene.NAF2025)
     activity = _activity(z, act, nom)
     out = pd.DataFrame(index=z.index)
     if inp.employment is not None:
@@ -377,7 +385,7 @@ def national_aggregates_fr(national: pd.DataFrame) -> pd.DataFrame:
     n["country"] = "FR"
     n["commune"] = n["departement"] + "000"  # any commune of the département
     n["national_activity"] = codes.normalise_naf(n["activity"]).values.where(
-        n["nomenclature"].eq("NAFRev2"), n["activity"]
+        n["nomenclature"].isin([sirene.NAFREV2, sirene.NAF2025]), n["activity"]
     )
     n["activity_nomenclature"] = n["nomenclature"]
     n["ess_register_flag"] = n["ess_register_flag"].replace("", pd.NA)

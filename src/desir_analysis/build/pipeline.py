@@ -129,6 +129,9 @@ def build(
     years = todo
     src = src.only_years(years)
     be_src = be_src.only_years(years) if be_src else None
+    if be_src is not None and not be_src.employment:  # no Belgian extract covers these years
+        print(f"[desir] aucun extrait d'emploi belge pour {_span(years)} : volet belge absent", flush=True)
+        be_src = None
     start = time.perf_counter()
     inputs = read_french(src, years, mode, progress)
     if not allow_empty:
@@ -167,6 +170,11 @@ def build(
         acc_all.append(acc)
         print(message, flush=True)
     return BuildResult(years, False, is_demo, pd.concat(acc_all, ignore_index=True), out)
+
+
+def _belgian_register(f: dict) -> bool:
+    """A KBO, ONSS or approvals file (not read when no Belgian extract covers the year)."""
+    return f.get("country") == "BE" and f.get("topic") in ("register", "employment")
 
 
 def _span(years: list[int]) -> str:
@@ -276,7 +284,7 @@ def build_year(ctx: _YearContext, year: int) -> tuple[pd.DataFrame, str]:
         "notice": config.DEMO_NOTICE if ctx.is_demo else "",
         "zone": PROCESSED_ZONE,
         "package_version": __version__,
-        "files": ctx.files[year],
+        "files": [f for f in ctx.files[year] if be_inputs is not None or not _belgian_register(f)],
         "accounting": acc.drop(columns="year").to_dict(orient="records"),
         "countries": ["FR"] + (["BE"] if be_inputs is not None else []),
         "population_files": {

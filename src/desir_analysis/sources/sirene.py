@@ -59,6 +59,7 @@ ETAB_LAYOUT = Layout(
         "codePaysEtrangerEtablissement",
         "caractereEmployeurEtablissement",
         "etablissementSiege",
+        "activitePrincipaleNAF25Etablissement",
     ],
 )
 HIST_LAYOUT = Layout(
@@ -111,6 +112,20 @@ TRANCHE_LABEL = {
     "53": "10 000 et plus",
 }
 NAFREV2 = "NAFRev2"
+NAF2025 = "NAF2025"
+#: The column of the NAF 2025 code that INSEE's stocks carry beside the NAF rév. 2 one (the history has none).
+NAF25_COLUMN = "activitePrincipaleNAF25Etablissement"
+#: First reference year classified in NAF 2025 when the stock gives the code (NAF 2025 in force on
+#: 1 January 2025); earlier years stay in NAF rév. 2, the nomenclature of their series.
+NAF25_FROM = 2025
+
+
+def naf25_activity(activity: pa.Array, nomenclature: pa.Array, naf25: pa.Array | None) -> tuple[pa.Array, pa.Array]:
+    """The activity and nomenclature of a year classified in NAF 2025: the NAF 2025 code where the stock gives one."""
+    if naf25 is None:
+        return activity, nomenclature
+    has = pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(naf25), ""), False)
+    return pc.if_else(has, naf25, activity), pc.if_else(has, pa.scalar(NAF2025), nomenclature)
 
 
 class _Encoder:
@@ -398,6 +413,7 @@ def scan_stock(
                 any_jobs |= v > 0
             cand = pc.and_(pa.array(any_jobs), dept_ok)
         needed = ["siren", "activitePrincipaleEtablissement", "nomenclatureActivitePrincipaleEtablissement"]
+        needed += [NAF25_COLUMN] if NAF25_COLUMN in batch.schema.names and max(years) >= NAF25_FROM else []
         if employment is None:
             needed += ["dateCreationEtablissement", "etatAdministratifEtablissement", "dateDebut"]
         sub = pa.table({c: batch.column(c) for c in needed}).filter(cand)
@@ -426,6 +442,12 @@ def scan_stock(
                 "nomenclature": nom,
             }
         )
+        base25 = base
+        if NAF25_COLUMN in sub.column_names:  # years from NAF25_FROM: the NAF 2025 code where the stock gives one
+            act25, nom25 = naf25_activity(act, nom, sub.column(NAF25_COLUMN))
+            base25 = base.set_column(3, "activity", pc.utf8_slice_codeunits(act25, 0, 6)).set_column(
+                4, "nomenclature", nom25
+            )
         if employment is None:
             sub_idx = est_idx.filter(cand)
             jobs_all = mid[1].take(sub_idx)
@@ -444,7 +466,7 @@ def scan_stock(
             else:
                 jobs = pa.array(year_jobs[year][cand_np])
                 keep = pc.greater(jobs, 0)
-            t = base.append_column("jobs", jobs).filter(keep)
+            t = (base25 if year >= NAF25_FROM else base).append_column("jobs", jobs).filter(keep)
             if t.num_rows:
                 g = t.group_by(
                     ["departement", "legal_form", "ess_register_flag", "activity", "nomenclature"]
