@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from desir_analysis import build, reference
-from desir_analysis.reference import classify, codes
+from desir_analysis.reference import classify, codes, main_activity
 from desir_analysis.sources import employment, kbo
 from desir_analysis.sources.csvfile import RawFileError
 
@@ -241,7 +241,7 @@ def test_main_activity_rule_by_version_group_and_line():
     assert m23.to_dict() == {"1": "88102", "2": "94991"}  # 2008 first; group 003 before 001; then file order
     assert kbo.main_activity(act, 2025).set_index("entity").loc["1", "national_activity"] == "88991"
     assert kbo.main_activity(act, 2005).set_index("entity").loc["1", "national_activity"] == "85321"
-    assert kbo.version_order(2023) == ["NACEBEL2008", "NACEBEL2025", "NACEBEL2003"]
+    assert main_activity.version_order(2023) == ["NACEBEL2008", "NACEBEL2025", "NACEBEL2003"]
 
 
 def test_the_genuine_extract_through_the_build(real, demo_raw, tmp_path):

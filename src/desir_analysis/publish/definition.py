@@ -200,7 +200,7 @@ def source_kinds() -> pd.DataFrame:
 
 
 def kbo_main_activity_rule(year: int) -> pd.DataFrame:
-    """How one main activity is chosen among a KBO entity's activity rows (:func:`kbo.main_activity_rule`)."""
-    from desir_analysis.sources import kbo
+    """How one main activity is chosen among a KBO entity's activity rows (:mod:`reference.main_activity`)."""
+    from desir_analysis.reference.main_activity import main_activity_rule
 
-    return kbo.main_activity_rule(year)
+    return main_activity_rule(year)

