@@ -170,6 +170,16 @@ study.table(definition.glossary(), "glossaire", "Glossaire", NONE)
 study.table(definition.source_kinds(), "sources", "Sources des données et leurs producteurs", NONE)
 
 # %% [markdown]
+# ## Ruptures de séries
+#
+# Les sources, les nomenclatures et les définitions changent : une évolution ne doit pas enjamber
+# une rupture non comparable. Les ruptures recodées (communes belges) sont ramenées aux codes
+# actuels pour toutes les années.
+
+# %%
+study.table(definition.series_breaks(), "ruptures_series", "Ruptures de séries", NONE, sort=False)
+
+# %% [markdown]
 # ## Méthode
 #
 # - Un code absent des référentiels est classé `unknown` (famille ou secteur), compté et

@@ -89,3 +89,14 @@ def test_public_sector_flags_hand_checked():
     lf = reference.legal_forms().set_index(["country", "code"])["public_sector"]
     assert lf[("FR", "7361")] and lf[("FR", "4110")] and lf[("BE", "126")] and lf[("BE", "411")]
     assert not lf[("FR", "9220")] and not lf[("FR", "5415")] and not lf[("BE", "017")]
+
+
+def test_series_breaks_are_data():
+    b = reference.breaks()
+    assert b["first_year"].dtype == "int64" and b["comparable"].dtype == bool
+    fr = b[b["series"] == "employment_fr"].iloc[0]
+    assert fr["first_year"] == 2017 and not fr["comparable"] and "Flores" in fr["after"]
+    # the recodings are comparable (every year is recoded), the nomenclature changes are not
+    assert b.loc[b["series"] == "territory_be", "comparable"].all()
+    assert not b.loc[b["series"].str.startswith("activity_"), "comparable"].any()
+    assert set(b["country"]) <= {"FR", "BE"}

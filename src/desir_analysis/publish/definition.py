@@ -204,3 +204,19 @@ def kbo_main_activity_rule(year: int) -> pd.DataFrame:
     from desir_analysis.reference.main_activity import main_activity_rule
 
     return main_activity_rule(year)
+
+
+def series_breaks() -> pd.DataFrame:
+    """The series breaks (``breaks.csv``) as the référentiel shows them."""
+    b = reference.breaks()
+    return pd.DataFrame(
+        {
+            "Pays": b["country"].map(labels.COUNTRY_FR),
+            "À partir de": b["first_year"],
+            "Avant": b["before"],
+            "Après": b["after"],
+            "Ce qui change": b["what_changes"],
+            "Comparable": b["comparable"].map({True: "oui (recodé)", False: "non"}),
+            "Documentation": b["documentation"],
+        }
+    )

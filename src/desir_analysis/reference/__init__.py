@@ -304,3 +304,27 @@ def term(name: str, country: str = "") -> str:
     if mine.empty:
         raise KeyError(f"glossary.csv: no term {name!r} (country {country or 'commun'})")
     return str(mine["label_fr"].iloc[0])
+
+
+def breaks() -> pd.DataFrame:
+    """The series breaks (``breaks.csv``): a source, nomenclature or definition that changes in a year.
+
+    One row per break: ``series`` (``employment_fr``, ``activity_fr``, ``activity_be``,
+    ``legal_forms_be``, ``territory_be``), ``country``, ``first_year`` (first year of the new series),
+    ``before``, ``after``, ``what_changes``, ``comparable`` (bool: whether an evolution may straddle
+    it) and ``documentation`` (the producer's). Read by the référentiel today; the series and
+    evolution tables are to start after a non-comparable break.
+
+    Raises:
+        ValueError: a year that is not a number, or ``comparable`` not yes / no.
+    """
+    b = load_table("breaks.csv")
+    bad = ~b["first_year"].str.fullmatch(r"\d{4}")
+    if bad.any():
+        raise ValueError(f"breaks.csv: first_year must be a year, got {b.loc[bad, 'first_year'].iloc[0]!r}")
+    wrong = ~b["comparable"].isin(["yes", "no"])
+    if wrong.any():
+        raise ValueError(f"breaks.csv: comparable must be yes or no, got {b.loc[wrong, 'comparable'].iloc[0]!r}")
+    b["first_year"] = b["first_year"].astype("int64")
+    b["comparable"] = b["comparable"].eq("yes").astype(bool)
+    return b.sort_values(["country", "series", "first_year"], ignore_index=True)
