@@ -10,7 +10,7 @@ import pandas as pd
 
 from desir_analysis import reference
 from desir_analysis.publish import labels
-from desir_analysis.reference import membership
+from desir_analysis.reference import main_activity, membership
 
 #: Legal forms whose classification was debated (the decision and its reason are on their line
 #: of ``legal_forms.csv``): FR CJ 9223, 9240, 5546, 5646, 5192, 6595, 9900, 9970, 5442, 8510, 9224;
@@ -201,9 +201,7 @@ def source_kinds() -> pd.DataFrame:
 
 def kbo_main_activity_rule(year: int) -> pd.DataFrame:
     """How one main activity is chosen among a KBO entity's activity rows (:mod:`reference.main_activity`)."""
-    from desir_analysis.reference.main_activity import main_activity_rule
-
-    return main_activity_rule(year)
+    return main_activity.main_activity_rule(year)
 
 
 def series_breaks() -> pd.DataFrame:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-#: KBO activity group -> its rank when a main activity is chosen (others after).
-GROUP_RANK = {"006": 0, "003": 1, "001": 2}
-
 #: The NACE-BEL version in force from a year on (Statbel: NACE-BEL 2003 to 2007, 2008 to 2024, 2025 on).
 NACE_IN_FORCE = ((2025, "NACEBEL2025"), (2008, "NACEBEL2008"), (0, "NACEBEL2003"))
-#: The names of those activity groups (KBO code.csv, category ActivityGroup).
+#: KBO activity groups in the order a main activity is taken from them (others after), with their
+#: names (KBO code.csv, category ActivityGroup).
 GROUP_NAMES = {"006": "activités ONSS", "003": "activités", "001": "activités TVA"}
+#: Activity group -> its rank (the order of :data:`GROUP_NAMES`).
+GROUP_RANK = {group: rank for rank, group in enumerate(GROUP_NAMES)}
 
 
 def version_order(year: int) -> list[str]:
