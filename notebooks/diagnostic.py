@@ -100,7 +100,11 @@ study.table(
 # coopératives belges (agrément CNC ou finalité sociale, sans équivalent exact en France). **Non
 # comparable** : les périmètres nationaux entre eux (INSEE, loi de 2014, ConcertES), d'où les
 # tableaux de passage ci-dessous.
-#
+
+# %%
+study.text(narrative.activity_versions(year, study.provenance.get("series_versions")))
+
+# %% [markdown]
 # ### Ce que change le périmètre
 #
 # France : du périmètre statistique INSEE à l'ESS au sens de la loi de 2014 (sociétés commerciales
@@ -257,7 +261,7 @@ study.table(
 # %%
 series = study.series("ess_postes_evolution", "Postes de l'ESS au 31 décembre")
 period = f"31/12/{first_year} à 31/12/{year}"
-first_obs, last_obs = evolution.published_years(series)
+spans = narrative.periods_words(evolution.periods(series))
 study.figure(
     figures.signed_bars(
         labels.publishable(evolution.change_by_territory(series), sort=False),
@@ -265,34 +269,43 @@ study.figure(
         "Évolution (%)",
         "Pays",
         "Évolution des postes de l'ESS par territoire",
-        f"évolution {first_obs}-{last_obs} (%)",
+        "évolution sur la période comparable (%)",
     ),
-    f"Évolution des postes de l'ESS par territoire, {first_obs}-{last_obs} "
-    "(territoires publiés les deux années)",
+    f"Évolution des postes de l'ESS par territoire, {spans} "
+    "(depuis la dernière rupture de série ; territoires publiés les deux années)",
     "%",
     date=period,
+    series=True,
 )
 
 # %% [markdown]
 # ### Tendance et projection à court terme
 #
 # Tendance linéaire des postes de l'ESS par pays (moindres carrés), avec l'intervalle de confiance
-# de la tendance et l'intervalle de prévision à 95 %, prolongée de trois ans.
+# de la tendance et l'intervalle de prévision à 95 %, prolongée de trois ans. Chaque pays est ajusté
+# depuis sa dernière rupture de série non comparable (trait vertical pointillé).
 
 # %%
 points, trends = evolution.country_trends(series, horizon=3)
 study.figure(
-    figures.trend(points, "Postes de l'ESS : tendance et intervalle de prévision à 95 %", COUNTRY),
+    figures.trend(
+        points,
+        "Postes de l'ESS : tendance et intervalle de prévision à 95 %",
+        COUNTRY,
+        breaks=series.breaks,
+    ),
     "Tendance des postes de l'ESS et projection à trois ans",
     "postes",
     date=f"{period}, projection {year + 3}",
+    series=True,
 )
 study.table(
     trends,
     "tendance_pays",
-    "Tendance linéaire des postes de l'ESS",
+    "Tendance linéaire des postes de l'ESS (depuis la dernière rupture de série)",
     "postes ; postes par an",
     date=period,
+    series=True,
 )
 
 # %% [markdown]
@@ -308,8 +321,13 @@ study.table(
 # (la répartition permettrait de recalculer les secteurs masqués) et donne leur somme.
 
 # %%
-start = min(series.years)
+start = evolution.decomposition_start(series)
 shift = None
+if start > min(series.years):
+    study.text(
+        f"La décomposition part de **{start}** : elle ne franchit ni une rupture de série des "
+        "effectifs ni un changement de nomenclature d'activité (ruptures ci-dessus)."
+    )
 if start < year:
     by = ("country", "sector_group")
     start_cells = study.select("ess_jobs", by, start)
@@ -355,7 +373,7 @@ if start < year:
             date=both,
         )
 else:
-    study.text("Une seule année disponible : pas de décomposition de l'évolution.")
+    study.text("Une seule année comparable disponible : pas de décomposition de l'évolution.")
 
 # %% [markdown]
 # ## Forces et faiblesses

@@ -104,16 +104,27 @@ study.territory_weights(
 # ## Évolution
 
 # %%
-years = derived.series_years(study.cells, "ess_jobs", ("country", "nuts3"), baseline_year, year)
-evo = derived.published_series(study.cells, years, country=TOTAL, nuts3=territory)
+series = study.jobs_series()
+evo = derived.published_series(study.cells, series.years, country=TOTAL, nuts3=territory)
 if len(evo) >= 2:
     study.figure(
-        figures.line(evo, "year", "headcount", f"Postes de l'ESS — {NAME}", "postes"),
-        f"Postes de l'ESS, {baseline_year}-{year}",
+        figures.series_line(
+            evo,
+            series.years,
+            f"Postes de l'ESS — {NAME}",
+            "postes",
+            series.breaks[series.breaks["country"].eq(facts.country)],
+            labels.COUNTRY_FR,
+        ),
+        f"Postes de l'ESS, {baseline_year}-{year} (pointillés : rupture de série ; "
+        "une année sans valeur publiée reste vide)",
         "postes",
         date=f"31/12/{baseline_year} à 31/12/{year}",
+        series=True,
     )
-    study.text(narrative.growth_sentence(derived.growth_between_ends(evo)))
+    since = evo[evo["year"].ge(series.start(facts.country))]
+    study.text(narrative.growth_sentence(derived.growth_between_ends(since)))
+    study.text(narrative.break_sentence(series, facts.country))
 
 # %% [markdown]
 # ## Méthode

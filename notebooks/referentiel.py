@@ -19,7 +19,7 @@ perimeter_b = "ess_law_2014"
 output_dir = ""
 
 # %% tags=["remove-cell"]
-from desir_analysis.publish import definition, labels
+from desir_analysis.publish import definition, labels, narrative
 from desir_analysis.publish.study import Study
 
 study = Study.of_reference("referentiel", year, output_dir=output_dir)
@@ -112,6 +112,38 @@ study.table(
 )
 
 # %% [markdown]
+# ### D'une version de la nomenclature à l'autre
+#
+# Chaque version de la NACE a sa propre liste de classes, chacune rattachée directement à un
+# secteur regroupé : un code NAF 2025 ou NACE-BEL 2025 n'est jamais traduit depuis la NAF rév. 2,
+# il est classé pour lui-même. La table de passage officielle de l'INSEE (NAF rév. 2 → NAF 2025)
+# n'est pas nécessaire à ce classement ; les évolutions par secteur recommencent à la rupture de
+# 2025 (« Ruptures de séries »). Le tableau compte les classes de chaque version par secteur, et
+# les codes de classe apparus ou disparus entre la Rév. 2 et la Rév. 2.1.
+
+# %%
+study.text(narrative.activity_versions(year))
+study.table(
+    definition.sector_groups_by_version(),
+    "secteurs_versions_nace",
+    "Classes NACE de chaque version par secteur regroupé",
+    "nombre de classes",
+    sort=False,
+)
+
+# %% [markdown]
+# ### Activités exclues de l'ESS
+#
+# Les mêmes activités sont exclues dans chaque version de la nomenclature, sous leur propre code :
+# les organisations religieuses sont la classe 91.31 en NACE Rév. 1.1 et 94.91 en Rév. 2, où la
+# division 91 regroupe bibliothèques, archives et musées (non exclus).
+
+# %%
+study.table(
+    definition.activity_exclusions(), "exclusions_activite", "Activités exclues de l'ESS", NONE
+)
+
+# %% [markdown]
 # ### L'activité principale d'une entité de la BCE
 #
 # Une entité de la BCE peut porter plusieurs activités principales (plusieurs groupes, plusieurs
@@ -187,6 +219,12 @@ study.table(definition.series_breaks(), "ruptures_series", "Ruptures de séries"
 # - Les codes d'activité des anciennes nomenclatures encore présents dans Sirene (NAFRev1,
 #   NAF1993, NAP) sont remplacés par le code NAF rév. 2 de l'unité légale quand il existe,
 #   sinon classés `unknown`.
+# - Formes juridiques belges : à partir de 2020 (le Code des sociétés et des associations
+#   s'applique aux sociétés existantes le 1er janvier 2020), une société dont les statuts ne sont
+#   pas encore adaptés est classée selon la forme que la BCE lui donne sous le nouveau code
+#   (`JuridicalFormCAC`) ; avant, selon sa forme (`JuridicalForm`). Les données ouvertes de la
+#   BCE ne gardent pas l'historique des formes : une société convertie depuis est classée partout
+#   selon sa forme actuelle.
 # - Les communes belges recodées en 2019 (Hainaut) et fusionnées en 2025 sont ramenées à
 #   leur code actuel avant le rattachement à l'arrondissement ; les communes germanophones
 #   forment le NUTS 3 BE336.

@@ -36,11 +36,15 @@ def demo_raw(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def demo_processed(demo_raw, tmp_path_factory):
-    """Processed tables (2015 and 2023, employment mode) built from the small demo."""
+    """Processed tables (2015, 2020 and 2023, employment mode) built from the small demo.
+
+    2015 is CLAP's, 2020 and 2023 Flores' and after the Belgian companies code: the evolutions of
+    the studies run from 2020 (reference/breaks.csv).
+    """
     from desir_analysis import build
 
     out = tmp_path_factory.mktemp("processed")
-    result = build.build([2015, 2023], raw_dir=demo_raw, out_dir=out)
+    result = build.build([2015, 2020, 2023], raw_dir=demo_raw, out_dir=out)
     return out, result
 
 

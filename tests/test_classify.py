@@ -160,3 +160,25 @@ def test_reconciliation_identity(rows, a, b):
         total = rec[rec["ess_family"] == "Total"].iloc[0]
         w = f[value] if value else pd.Series(1, index=f.index)
         assert body["in_a"].sum() == total["in_a"] == w[perimeters.in_perimeter(f, a)].sum()
+
+
+def test_activity_exclusions_read_each_code_in_its_own_nomenclature():
+    rows = [
+        ("BE", "017", "91.310", "NACEBEL2003", "92094", None, None),  # Rév. 1.1: religious organisation
+        ("BE", "017", "91.011", "NACEBEL2008", "92094", None, None),  # Rév. 2: library, not excluded
+        ("BE", "017", "75.111", "NACEBEL2003", "92094", None, None),  # Rév. 1.1: public administration
+        ("BE", "017", "75.000", "NACEBEL2008", "92094", None, None),  # Rév. 2: veterinary, not excluded
+        ("BE", "017", "91.200", "NACEBEL2003", "92094", None, None),  # Rév. 1.1: trade union
+        ("BE", "017", "94.200", "NACEBEL2025", "92094", None, None),  # Rév. 2.1: trade union
+        ("BE", "017", "84.110", "NACEBEL2003", "92094", None, None),  # no class 84 in Rév. 1.1
+    ]
+    out = classify.classify(frame(rows))
+    assert list(out["exclusion_reason"].fillna("")) == [
+        "religious",
+        "",
+        "public_administration",
+        "",
+        "trade_unions",
+        "trade_unions",
+        "",
+    ]

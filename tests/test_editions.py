@@ -161,6 +161,11 @@ def test_table_changes_by_hand(tmp_path):
     assert d["changed_cells"] == 2 and d["max_relative_change"] == pytest.approx(0.25)  # 200 -> 250, 80 -> 60
     b.write_bytes(a.read_bytes())
     assert ed.table_changes(a, b) is None
+    # a text column empty in the old version (read as numbers) and filled in the new: compared as text
+    a.write_text("Pays,Postes,Note\nFrance,200,\nBelgique,100,\n")
+    b.write_text("Pays,Postes,Note\nFrance,200,\nBelgique,120,estimé\n")
+    d = ed.table_changes(a, b)
+    assert d["rows_after"] == 2 and d["changed_cells"] == 2  # Belgique's row: one gone, one new
 
 
 @pytest.mark.parametrize(

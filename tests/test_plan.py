@@ -124,6 +124,7 @@ def test_field_classification_by_committee_then_by_nace():
         {
             "country": ["FR", "FR", "BE", "BE", "BE", "BE"],
             "national_activity": ["88.10A", "81.21Z", "81.210", "81.210", "88.911", "47.11"],
+            "activity_nomenclature": ["NAFRev2", "NAFRev2", "NACEBEL2008", "NACEBEL2008", "NACEBEL2025", "NACEBEL2008"],
             "joint_committee": [None, None, "322.01", None, None, "318.02"],
         }
     )
@@ -317,3 +318,16 @@ def test_the_needs_table_has_no_total_over_a_masked_territory():
     )
     assert np.isnan(h.loc[("Total", "Total"), "Postes nécessaires"])
     assert h.loc[("BE", "Total"), "Postes nécessaires"] == pytest.approx(100.0)
+
+
+def test_a_personal_services_code_counts_in_its_own_nomenclature_only():
+    """NACE-BEL 2003 97.000 (households producing goods) is not NACE-BEL 2008 97.000 (households as employers)."""
+    est = pd.DataFrame(
+        {
+            "country": ["BE", "BE", "BE", "FR"],
+            "national_activity": ["97.000", "97.000", "88.101", "88.10A"],
+            "activity_nomenclature": ["NACEBEL2008", "NACEBEL2003", "NACEBEL2025", "NAFRev1"],
+            "joint_committee": [None, None, None, None],
+        }
+    )
+    assert ps.classify_field(est)["ps_field"].tolist() == ["core", "outside", "core", "outside"]

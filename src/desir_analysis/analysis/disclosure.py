@@ -39,6 +39,9 @@ from desir_analysis.analysis import suppression as sp
 from desir_analysis.analysis.joint import HIERARCHIES, Layout, audit_joint, consistent
 from desir_analysis.analysis.suppression import CONTRIB, TOTAL, Rules
 
+#: A measure the sources lack, or a year they do not cover (never a zero nor a secret).
+NOT_AVAILABLE = "non disponible"
+
 __all__ = [
     "HIERARCHIES",
     "TOTAL",

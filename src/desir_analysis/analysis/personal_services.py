@@ -35,10 +35,16 @@ def _committee(joint_committee: pd.Series) -> pd.Series:
     return joint_committee.astype("string").str.replace(".", "", regex=False).fillna("")
 
 
+#: ``personal_services.csv`` code types -> the ``activity_nomenclature`` of the codes they list: a code
+#: counts only in its own nomenclature (NACE-BEL 2003 ``97.000`` is not the households-as-employers class).
+CODE_TYPE_NOMENCLATURE = {"NAF2": "NAFRev2", "NACEBEL2008": "NACEBEL2008", "NACEBEL2025": "NACEBEL2025"}
+
+
 def classify_field(est: pd.DataFrame) -> pd.DataFrame:
     """Add ``ps_field`` (core | extended | outside), ``ps_segment`` and ``ps_by`` (how the unit was placed).
 
-    France by the NAF sub-class (``national_activity``); Belgium by the joint committee
+    France by the NAF sub-class (``national_activity`` in its ``activity_nomenclature``: the codes of
+    ``personal_services.csv`` count in their own nomenclature only); Belgium by the joint committee
     first (CP 318 and its sub-committees, SCP 322.01 titres-services: ``ps_by`` =
     ``commission paritaire``), else by the NACE-BEL code (``ps_by`` = ``NACE``), except
     the codes that count only with SCP 322.01.
@@ -47,8 +53,11 @@ def classify_field(est: pd.DataFrame) -> pd.DataFrame:
     out = est.copy()
     # activity codes: one look-up of "country|code" (NACE 81.210 in Belgium counts only with SCP 322.01, below)
     acts = ref[ref["code_type"].ne("joint_committee") & ~(ref["country"].eq("BE") & ref["rule"].str.contains("322.01"))]
-    lookup = acts.assign(key=acts["country"] + "|" + acts["code"]).drop_duplicates("key").set_index("key")
-    key = out["country"].astype("string") + "|" + out["national_activity"].astype("string")
+    acts = acts.assign(nomenclature=acts["code_type"].map(CODE_TYPE_NOMENCLATURE))
+    lookup = acts.assign(key=acts["country"] + "|" + acts["nomenclature"] + "|" + acts["code"])
+    lookup = lookup.drop_duplicates("key").set_index("key")
+    nomenclature = out["activity_nomenclature"].astype("string")
+    key = out["country"].astype("string") + "|" + nomenclature + "|" + out["national_activity"].astype("string")
     field = key.map(lookup["field"]).fillna(OUTSIDE).astype("string")
     segment = key.map(lookup["segment"]).astype("string")
     by = np.where(out["country"].eq("BE").fillna(False).to_numpy(dtype=bool), "NACE", "NAF")

@@ -220,12 +220,15 @@ def zone_total(table: pd.DataFrame, value: str, masked: pd.Series) -> float:
     return float(table[value].sum()) if not masked.any() else np.nan
 
 
-def actuals(protected: dict[str, pd.DataFrame], years: list[int], pop75: pd.DataFrame) -> pd.DataFrame:
+def actuals(
+    protected: dict[str, pd.DataFrame], years: list[int], pop75: pd.DataFrame, incomplete: set[int] | None = None
+) -> pd.DataFrame:
     """The monitored indicators, year by year, from the protected series (masked cells: NaN).
 
     ``postes_coeur``: jobs of the core field; ``postes_personnes_agees``: jobs of the elderly
     segment; ``couverture_75``: the latter per 1 000 people aged 75+. Territories by NUTS3
-    code; the whole zone as ``zone`` (the protected zone margin).
+    code; the whole zone as ``zone`` (the protected zone margin), NaN in the ``incomplete``
+    years (a country's sources do not cover them: the margin would be one country's).
     """
     p = pop75.set_index(["nuts3", "year"])["value"]
     rows = []
@@ -235,6 +238,7 @@ def actuals(protected: dict[str, pd.DataFrame], years: list[int], pop75: pd.Data
         value = t["headcount"].where(t["status"].eq("published"))
         for (terr, seg), v in zip(zip(t["nuts3"], t["ps_segment"], strict=True), value, strict=True):
             key = "zone" if terr == "Total" else terr
+            v = np.nan if key == "zone" and y in (incomplete or set()) else v
             if seg == "Total":
                 rows.append({"territory": key, "indicator": "postes_coeur", "year": y, "value": v})
             elif seg == "elderly":

@@ -95,7 +95,7 @@ JOB_QUALITY = {
     "Part du temps partiel (%)": ("part_time", "headcount", 100.0),
     "Rémunération brute par EQTP (FR) / ETP (BE) (€)": ("payroll_eur", "fte", 1.0),
 }
-NOT_AVAILABLE = "non disponible"
+NOT_AVAILABLE = disclosure.NOT_AVAILABLE
 
 
 def job_quality_by_country(ess: pd.DataFrame) -> pd.DataFrame | None:

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from desir_analysis import reference
 from desir_analysis.build.harmonise_fr import YearOutput, finish_establishments, year_rejects_scope
 from desir_analysis.reference import codes
 from desir_analysis.sources import kbo as kbo_src
@@ -116,14 +117,34 @@ def _approved(inp: BelgianInputs, enterprises: pd.Series, ref: str) -> pd.Series
     return pd.Series(codes.isin(enterprises, set(active["enterprise"])), index=enterprises.index, dtype="boolean")
 
 
+def legal_form_at(form: pd.Series, cac: pd.Series, year: int) -> pd.Series:
+    """The juridical form a unit is classified by at 31 December of ``year``.
+
+    From the year the Code des sociétés et des associations is in force for existing companies
+    (the ``legal_forms_be`` break of ``reference/breaks.csv``), a company whose statutes are not
+    yet adapted is read in its CSA form, which the KBO gives (``JuridicalFormCAC``: « la forme
+    juridique telle qu'elle doit être lue en attendant l'adaptation des statuts »); before it, and
+    for a company without one, its ``JuridicalForm``. The KBO open data keep no history of forms:
+    a company converted since is classified by its present form in every year (a limit the
+    référentiel states).
+    """
+    if not reference.csa_forms_in_force(year):
+        return form
+    cac = cac.astype("string").fillna("")
+    return form.where(cac.eq(""), cac)
+
+
 def units_frame(inp: BelgianInputs, year: int) -> pd.DataFrame:
     """Every KBO unit with enterprise, legal form, commune and main activity (year's NACE preference)."""
     k = inp.kbo
     est = k.establishments[["EstablishmentNumber", "EnterpriseNumber", "start", "line"]].rename(
         columns={"EstablishmentNumber": "unit", "EnterpriseNumber": "enterprise", "line": "kbo_line"}
     )
-    ent = k.enterprises[["EnterpriseNumber", "legal_form"]].rename(columns={"EnterpriseNumber": "enterprise"})
+    ent = k.enterprises[["EnterpriseNumber", "legal_form", "legal_form_cac"]].rename(
+        columns={"EnterpriseNumber": "enterprise"}
+    )
     est = est.merge(ent, on="enterprise", how="left", validate="m:1", indicator=True)
+    est["legal_form"] = legal_form_at(est["legal_form"], est.pop("legal_form_cac"), year)
     est["enterprise_found"] = est.pop("_merge").eq("both")
     u_digits = est["unit"].str.replace(".", "", regex=False)
     e_digits = est["enterprise"].str.replace(".", "", regex=False)

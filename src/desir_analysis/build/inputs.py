@@ -213,6 +213,22 @@ def _snapshot_year(src: FrenchSources) -> int:
         return dt.date.fromtimestamp(src.stock.stat().st_mtime).year
 
 
+def french_gaps(src: FrenchSources, years: list[int], mode: str) -> set[int]:
+    """The years of ``years`` inside the French extracts' span that no extract covers (employment mode).
+
+    INSEE's establishment employment has a hole: CLAP ends with 2015, Flores starts with 2017
+    (``reference/breaks.csv``). Such a year is built without its French side (the series shows a
+    gap there, never an interpolation); a year before the first extract or after the last is refused
+    by :func:`check_years_covered`.
+    """
+    if mode != "employment" or not src.employment:
+        return set()
+    covered = set().union(*(_extract_years(p) for p in src.employment))
+    if not covered:
+        return set()
+    return {y for y in years if min(covered) < y < max(covered) and y not in covered}
+
+
 def check_years_covered(src: FrenchSources, years: list[int], mode: str) -> None:
     """Refuse, before any work, years the raw files do not cover, naming those they cover.
 
@@ -226,6 +242,7 @@ def check_years_covered(src: FrenchSources, years: list[int], mode: str) -> None
         covered = set().union(*(_extract_years(p) for p in src.employment)) if src.employment else set()
         if not covered:
             return  # unreadable extracts: their reader says why, with the line
+        covered |= french_gaps(src, years, mode)  # built without France, the series shows a gap
         where, what = src.employment[0].parent, "les extraits d'emploi couvrent"
         add = "l'extrait de l'année"
     else:
@@ -317,7 +334,7 @@ def file_vintage(path: Path, kind: str) -> str:
         except Exception:  # noqa: BLE001 - an undated export is reported by the KBO reader itself
             return ""
     years = name_years(path)
-    if kind in ("employment_fr", "employment_be", "statbel_population") and years:
+    if kind in ("employment_fr", "employment_fr_clap", "employment_be", "statbel_population") and years:
         return str(min(years)) if min(years) == max(years) else f"{min(years)}-{max(years)}"
     return ""
 

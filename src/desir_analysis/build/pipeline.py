@@ -13,12 +13,12 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
-from desir_analysis import __version__, config
+from desir_analysis import __version__, config, reference
 from desir_analysis.build import schemas
 from desir_analysis.build.cache_keys import code_fingerprint, fingerprint, sha256_file
 from desir_analysis.build.errors import BuildError
@@ -39,6 +39,7 @@ from desir_analysis.build.inputs import (
     check_years_covered,
     discover_be,
     discover_fr,
+    french_gaps,
     inputs_of_year,
     kept_territories,
     population_files,
@@ -108,6 +109,7 @@ def build(
         raise BuildError(f"mode must be auto, employment or public, got {mode!r}")
     out.mkdir(parents=True, exist_ok=True)
     check_years_covered(src, years, mode)
+    fr_gaps = french_gaps(src, years, mode)
     cache_path = out / ".hash-cache.json"
     cache = json.loads(cache_path.read_text()) if cache_path.exists() else {}
     if mode == "public":
@@ -142,6 +144,8 @@ def build(
         check_not_empty_be(be_src, be_inputs)
     if be_inputs is None:
         print("[desir] pas de fichiers belges (be/kbo + be/employment) : volet belge absent", flush=True)
+    for y in sorted(fr_gaps & set(years)):
+        print(f"[desir] {y} : aucun extrait d'emploi français ne couvre l'année : volet français absent", flush=True)
     be_zone = kept_territories("BE")
     population, population_counts = read_population(raw, max(years))
     context = _YearContext(
@@ -158,6 +162,7 @@ def build(
         is_demo,
         out,
         raw,
+        fr_gaps,
     )
     workers = max(1, min(workers or os.cpu_count() or 1, len(years)))
     schemas.establishments_schema()  # import pandera and build the contract once, before the workers fork
@@ -172,9 +177,28 @@ def build(
     return BuildResult(years, False, is_demo, pd.concat(acc_all, ignore_index=True), out)
 
 
-def _belgian_register(f: dict) -> bool:
-    """A KBO, ONSS or approvals file (not read when no Belgian extract covers the year)."""
-    return f.get("country") == "BE" and f.get("topic") in ("register", "employment")
+def _register_of(f: dict, country: str) -> bool:
+    """A register or employment file of ``country`` (not credited in a year that country is not built)."""
+    return f.get("country") == country and f.get("topic") in ("register", "employment")
+
+
+#: Why a year has no French side (``provenance.json``, ``gaps``).
+GAP_FR = "aucun extrait d'emploi français ne couvre {year}"
+
+#: The version of the French jobs series in public mode (an estimate, the same every year).
+PUBLIC_JOBS_VERSION = "Sirene, tranche d'effectif salarié (estimation)"
+
+
+def series_versions(year: int, countries: list[str], mode: str) -> dict[str, str]:
+    """The version of each series of ``reference/breaks.csv`` a processed year is made with.
+
+    By the reference date (:func:`reference.versions_in_force`), except the French jobs of public
+    mode, which are the Sirene size band's estimate every year (no CLAP → Flores break then).
+    """
+    versions = reference.versions_in_force(year, countries)
+    if mode == "public" and "employment_fr" in versions:
+        versions["employment_fr"] = PUBLIC_JOBS_VERSION
+    return versions
 
 
 def _span(years: list[int]) -> str:
@@ -209,6 +233,7 @@ class _YearContext:
     is_demo: bool
     out: Path
     raw_dir: Path | None = None
+    fr_gaps: set[int] = field(default_factory=set)
 
 
 _CONTEXT: _YearContext | None = None
@@ -240,27 +265,29 @@ def _map_years(context: _YearContext, years: list[int], workers: int):
 def build_year(ctx: _YearContext, year: int) -> tuple[pd.DataFrame, str]:
     """Build and write one year (``data/processed/<year>/``); returns its row accounting and a summary line."""
     inputs, valid, stock_rejects, be_inputs = ctx.inputs, ctx.valid, ctx.stock_rejects, ctx.be_inputs
-    parts: list[YearOutput] = [french_year(inputs, valid, stock_rejects, year)]
-    nat = inputs.national[inputs.national["year"] == year]  # type: ignore[attr-defined]
-    nationals = [national_aggregates_fr(nat)]
+    parts: dict[str, YearOutput] = {}
+    nationals = []
+    if year not in ctx.fr_gaps:
+        parts["FR"] = french_year(inputs, valid, stock_rejects, year)
+        nationals.append(national_aggregates_fr(inputs.national[inputs.national["year"] == year]))  # type: ignore[attr-defined]
     if be_inputs is not None:
         be_out, be_national = belgian_year(be_inputs, year, ctx.be_zone)
-        parts.append(be_out)
+        parts["BE"] = be_out
         be_units = be_national.assign(n_establishments=1, jobs=be_national["headcount"].astype("float64"))
         nationals.append(aggregate_national(be_units, False))
-    acc = pd.concat(
-        [accounting(p).assign(country=c) for p, c in zip(parts, ["FR", "BE"], strict=False)], ignore_index=True
-    )
+    if not parts:
+        raise BuildError(f"{year}: ni extrait d'emploi français ni extrait belge ne couvre cette année")
+    acc = pd.concat([accounting(p).assign(country=c) for c, p in parts.items()], ignore_index=True)
     acc.insert(0, "year", year)
     if not acc["balanced"].all():
         raise BuildError(f"accounting does not balance for {year}:\n{acc.to_string()}")
     national = pd.concat(nationals, ignore_index=True)
-    est = pd.concat([p.establishments for p in parts], ignore_index=True)
+    est = pd.concat([p.establishments for p in parts.values()], ignore_index=True)
     # zone flags are read from the reference tables when a study asks (classify.in_zone), never stored
     est = est.drop(columns=[c for c in est.columns if c.startswith("zone_") or c == "in_any_zone"])
     est = schemas.check_establishments(est.sort_values(["country", "establishment_id"], ignore_index=True))
-    rejects = pd.concat([p.rejects for p in parts], ignore_index=True)
-    scope = pd.concat([p.scope for p in parts], ignore_index=True)
+    rejects = pd.concat([p.rejects for p in parts.values()], ignore_index=True)
+    scope = pd.concat([p.scope for p in parts.values()], ignore_index=True)
     tables = {
         "establishments": est,
         "national_aggregates": national,
@@ -284,16 +311,18 @@ def build_year(ctx: _YearContext, year: int) -> tuple[pd.DataFrame, str]:
         "notice": config.DEMO_NOTICE if ctx.is_demo else "",
         "zone": PROCESSED_ZONE,
         "package_version": __version__,
-        "files": [f for f in ctx.files[year] if be_inputs is not None or not _belgian_register(f)],
+        "files": [f for f in ctx.files[year] if not any(_register_of(f, c) for c in ("FR", "BE") if c not in parts)],
         "accounting": acc.drop(columns="year").to_dict(orient="records"),
-        "countries": ["FR"] + (["BE"] if be_inputs is not None else []),
+        "countries": list(parts),
+        "series_versions": series_versions(year, list(parts), ctx.mode),
+        "gaps": {"FR": GAP_FR.format(year=year)} if "FR" not in parts else {},
         "population_files": {
             n: c for n, c in ctx.population_counts.items() if any(f["path"].endswith(n) for f in ctx.files[year])
         },
         "existence_rule": {
             "zone": "history" if inputs.history is not None and len(inputs.history) else "stock",
             "national": "stock",
-            "gap_fr": parts[0].rule_gap,
+            "gap_fr": parts["FR"].rule_gap if "FR" in parts else None,
         },
         "headcount_method": (
             "measured (employment extract)"

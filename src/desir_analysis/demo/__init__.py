@@ -28,8 +28,9 @@ def demo_version() -> str:
     """Hash of the generators and their constants: a change regenerates the demo files."""
     h = hashlib.sha256()
     root = resources.files("desir_analysis.demo")
-    for rel in ("common.py", "fr.py", "history.py", "be.py", "population.py"):
-        h.update(root.joinpath(rel).read_bytes())
+    for p in sorted(root.iterdir(), key=lambda p: p.name):  # every generator module (a new one counts too)
+        if p.name.endswith(".py"):
+            h.update(p.read_bytes())
     for p in sorted(root.joinpath("constants").iterdir(), key=lambda p: p.name):
         if p.name.endswith(".csv"):
             h.update(p.read_bytes())

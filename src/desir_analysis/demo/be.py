@@ -26,7 +26,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from desir_analysis import reference
 from desir_analysis.demo.common import DEMO_NOTICE, YEARS, constants
+from desir_analysis.demo.kbo_activity import activities
 from desir_analysis.sources.kbo import postal_to_nis
 
 JOBS_PER_INHABITANT = 0.34
@@ -89,6 +91,11 @@ SOC = [
     ("94.200", 0.5, 0.5),
     ("94.910", 0.5, 0.4),
 ]
+#: The KBO's ``JuridicalFormCAC`` of companies whose statutes are not adapted to the 2019 companies code:
+#: the form they are read in (SCRL and cooperative SFS -> SC, SPRL-FS -> SRL, SA-FS -> SA).
+CSA_FORM_OF = {"008": "706", "016": "706", "508": "706", "515": "610", "514": "014", "015": "610"}
+CSA_EXISTING_FROM = "2020-01-01"  # the code applies to existing companies (loi du 23 mars 2019)
+
 SEGMENTS = [
     ("ess", "association", 0.86, {"017": 95, "125": 2, "023": 1, "721": 2}, 1.0, 0.2, SOC, 0.0),
     (
@@ -338,13 +345,27 @@ def generate(root: Path, scale: float = 1.0, rest_fraction: float = 1 / 10, seed
     _write_kbo(be / "kbo", u, inv_postal, rng)
     ents = u.drop_duplicates("ent")
     appr = ents[ents["approved"]]
-    a = pd.DataFrame(
-        {
-            "numero_entreprise": appr["enterprise"],
-            "type": "cnc",
-            "date_debut": appr["start"].dt.strftime("%Y-%m-%d"),
-            "date_fin": "",
-        }
+    social = ents[ents["legal_form"].eq("508")]  # a cooperative SFS, read as an SC approved « entreprise sociale »
+    a = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "numero_entreprise": appr["enterprise"],
+                    "type": "cnc",
+                    "date_debut": appr["start"].dt.strftime("%Y-%m-%d"),
+                    "date_fin": "",
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "numero_entreprise": social["enterprise"],
+                    "type": "entreprise_sociale",
+                    "date_debut": CSA_EXISTING_FROM,
+                    "date_fin": "",
+                }
+            ),
+        ],
+        ignore_index=True,
     )
     a.to_csv(be / "approvals" / "agrements.csv", index=False, lineterminator="\n")
     (be / "README.txt").write_text(f"{DEMO_NOTICE}\n", encoding="utf-8")
@@ -373,7 +394,7 @@ def _write_kbo(folder: Path, u: pd.DataFrame, inv_postal: dict[str, str], rng: n
             "JuridicalSituation": "000",
             "TypeOfEnterprise": np.where(person, "1", "2"),
             "JuridicalForm": np.where(person, "", ents["legal_form"]),
-            "JuridicalFormCAC": "",
+            "JuridicalFormCAC": ents["legal_form"].map(CSA_FORM_OF).fillna(""),
             "StartDate": ents["start"].dt.strftime("%d-%m-%Y"),
         }
     )
@@ -386,27 +407,9 @@ def _write_kbo(folder: Path, u: pd.DataFrame, inv_postal: dict[str, str], rng: n
         }
     ).sort_values("EstablishmentNumber")
     _q(est, folder / "establishment.csv", unquoted=("StartDate",))
-    code = u["naf"].str.replace(".", "", regex=False)
-    act_u = pd.DataFrame(
-        {
-            "EntityNumber": u["unit"],
-            "ActivityGroup": "006",
-            "NaceVersion": "2008",
-            "NaceCode": code,
-            "Classification": "MAIN",
-        }
-    )
-    act_e = pd.DataFrame(
-        {
-            "EntityNumber": ents["enterprise"],
-            "ActivityGroup": "003",
-            "NaceVersion": "2008",
-            "NaceCode": ents["naf"].str.replace(".", "", regex=False),
-            "Classification": "MAIN",
-        }
-    )
-    act = pd.concat([act_e, act_u], ignore_index=True).sort_values("EntityNumber", kind="stable")
-    _q(act, folder / "activity.csv")
+    ps = reference.personal_services()
+    personal = set(ps.loc[ps["country"].eq("BE") & ps["code_type"].eq("NACEBEL2008"), "code"])
+    _q(activities(u, ents, personal), folder / "activity.csv")
     postal = u["commune"].map(inv_postal)
     adr_u = pd.DataFrame(
         {

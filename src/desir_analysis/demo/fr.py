@@ -36,8 +36,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
+from desir_analysis import reference
 from desir_analysis.demo.common import DEMO_NOTICE, SNAPSHOT, YEARS, constants
 from desir_analysis.demo.history import history as sirene_history
+from desir_analysis.demo.sirene_variety import vary
 
 ZONE_FR = ["02", "08", "59", "62", "80"]
 ESS_SHARE_2014 = {"02": 0.1095, "08": 0.1132, "59": 0.1111, "62": 0.1234, "80": 0.1030}
@@ -365,7 +367,7 @@ def generate_fr(root: Path, scale: float, rest_fraction: float, seed: int) -> De
     flag[rng.random(n_ent) < 0.03] = ""
     ent_first["flag"] = flag
     # non-employer and long-closed establishments (present in the stock, no jobs)
-    extra = _extra_rows(rng, est, n)
+    extra = vary(_extra_rows(rng, est, n))  # with the old and empty codes of the genuine stock
     return _write(root, est, ent_first, extra, rng)
 
 
@@ -436,7 +438,7 @@ def _write(root: Path, est: pd.DataFrame, ent: pd.DataFrame, extra: pd.DataFrame
     x["siren"], x["nic"], x["siret"] = extra["siren"], extra["nic"], extra["siret"]
     x["statutDiffusionEtablissement"] = "O"
     x["dateCreationEtablissement"] = extra["created"]
-    x["trancheEffectifsEtablissement"] = "NN"
+    x["trancheEffectifsEtablissement"] = extra["band"].to_numpy()
     x["dateDernierTraitementEtablissement"] = "2022-03-02T10:00:00"
     x["etablissementSiege"] = "false"
     x["nombrePeriodesEtablissement"] = np.where(xc, "2", "1")
@@ -445,9 +447,9 @@ def _write(root: Path, est: pd.DataFrame, ent: pd.DataFrame, extra: pd.DataFrame
     x["codeCommuneEtablissement"] = extra["commune"]
     x["dateDebut"] = np.where(xc, extra["closed"], extra["created"])
     x["etatAdministratifEtablissement"] = np.where(xc, "F", "A")
-    x["activitePrincipaleEtablissement"] = extra["naf"]
-    x["nomenclatureActivitePrincipaleEtablissement"] = "NAFRev2"
-    x["caractereEmployeurEtablissement"] = "N"
+    x["activitePrincipaleEtablissement"] = extra["act"].to_numpy()
+    x["nomenclatureActivitePrincipaleEtablissement"] = extra["nom"].to_numpy()
+    x["caractereEmployeurEtablissement"] = extra["employer"].to_numpy()
     stock = pd.concat([s, x], ignore_index=True).sort_values("siret", kind="stable")
     stock_path = fr / "sirene" / "StockEtablissement_utf8.csv"
     write_csv(stock, stock_path)
@@ -510,11 +512,29 @@ def _write(root: Path, est: pd.DataFrame, ent: pd.DataFrame, extra: pd.DataFrame
                 "temps_partiel": part,
             }
         ).sort_values("siret")
-        p = fr / "employment" / f"flores_etablissements_{y}.csv"
-        write_csv(e, p)
-        emp_paths.append(p)
+        name = employment_file(y)
+        if name:  # drawn every year (the later years do not depend on it), written where a source covers it
+            write_csv(e, fr / "employment" / name)
+            emp_paths.append(fr / "employment" / name)
     _sidecars(fr)
     return DemoFiles(root, stock_path, ul_path, hist_path, emp_paths)
+
+
+#: The last year of INSEE's CLAP; Flores starts with the CLAP → Flores break (``reference/breaks.csv``).
+CLAP_LAST = 2015
+
+
+def employment_file(year: int) -> str:
+    """The demo extract's name for ``year``, as a CRESS receives them: ``clap_…`` to 2015, ``flores_…`` after.
+
+    ``""`` for a year no INSEE source covers (2016: after CLAP's last vintage, before Flores' first),
+    so that the demo series has the real gap.
+    """
+    b = reference.breaks()
+    flores_first = int(b.loc[b["series"].eq("employment_fr"), "first_year"].iloc[0])
+    if year <= CLAP_LAST:
+        return f"clap_etablissements_{year}.csv"
+    return f"flores_etablissements_{year}.csv" if year >= flores_first else ""
 
 
 def _sidecars(fr: Path) -> None:

@@ -96,7 +96,7 @@ def history(est: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
     h = pd.concat(
         [
             activity_changes(periods(est, est["act"], est["nom"], "O")),
-            periods(extra, extra["naf"], pd.Series("NAFRev2", index=extra.index), "N"),
+            periods(extra, extra["act"], extra["nom"], "N"),
         ],
         ignore_index=True,
     )

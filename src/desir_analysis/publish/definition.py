@@ -204,13 +204,23 @@ def kbo_main_activity_rule(year: int) -> pd.DataFrame:
     return main_activity.main_activity_rule(year)
 
 
+#: What a break affects, in words (``breaks.csv``, column ``affects``).
+AFFECTS_FR = {
+    "jobs": "les effectifs eux-mêmes (évolutions recommencées)",
+    "sector": "la ventilation par secteur (décompositions recommencées)",
+    "territory": "la ventilation par commune (recodée)",
+}
+
+
 def series_breaks() -> pd.DataFrame:
     """The series breaks (``breaks.csv``) as the référentiel shows them."""
     b = reference.breaks()
     return pd.DataFrame(
         {
             "Pays": b["country"].map(labels.COUNTRY_FR),
-            "À partir de": b["first_year"],
+            "À partir de": b["first_year"].astype(str),
+            "Rupture": b["label"],
+            "Porte sur": b["affects"].map(AFFECTS_FR),
             "Avant": b["before"],
             "Après": b["after"],
             "Ce qui change": b["what_changes"],
@@ -218,3 +228,51 @@ def series_breaks() -> pd.DataFrame:
             "Documentation": b["documentation"],
         }
     )
+
+
+#: The NACE versions of ``sectors.csv`` and the national nomenclatures that use them.
+NACE_VERSIONS = {
+    "NACE11": "NACE Rév. 1.1 (NACE-BEL 2003)",
+    "NACE2": "NACE Rév. 2 (NAF rév. 2, NACE-BEL 2008)",
+    "NACE21": "NACE Rév. 2.1 (NAF 2025, NACE-BEL 2025)",
+}
+
+
+def activity_exclusions() -> pd.DataFrame:
+    """The activities excluded from the ESS, each prefix in the NACE versions it applies to."""
+    ex = reference.activity_exclusions()
+    versions = ex["nomenclature"].map(lambda v: " ; ".join(NACE_VERSIONS[n] for n in v.split("|")))
+    return pd.DataFrame(
+        {
+            "Nomenclature": versions,
+            "Préfixe NACE": ex["nace_prefix"],
+            "Activité": ex["label_fr"],
+            "Règle": ex["rule"],
+            "Source": ex["source"],
+        }
+    )
+
+
+def sector_groups_by_version() -> pd.DataFrame:
+    """How many classes of each NACE version reach each sector group, and the codes new or gone in Rév. 2.1.
+
+    The correspondence the studies rely on is at the level of the sector group: each class of every
+    version is placed directly (``sectors.csv``), never translated from another version. « Codes
+    nouveaux » / « codes disparus »: class codes of the group present in NACE Rév. 2.1 and not in
+    Rév. 2, and conversely (a sector series across the 2025 break gains or loses them).
+    """
+    s = reference.sectors()
+    counts = s.pivot_table(index="sector_group", columns="nomenclature", values="nace_class", aggfunc="count")
+    counts = counts.reindex(columns=list(NACE_VERSIONS)).fillna(0).astype(int)
+    rev2 = set(s.loc[s["nomenclature"].eq("NACE2"), "nace_class"])
+    rev21 = s[s["nomenclature"].eq("NACE21")]
+    old = s[s["nomenclature"].eq("NACE2")]
+    new_codes = rev21[~rev21["nace_class"].isin(rev2)].groupby("sector_group").size()
+    gone = old[~old["nace_class"].isin(set(rev21["nace_class"]))].groupby("sector_group").size()
+    out = counts.rename(columns={k: f"Classes {v.split(' (')[0]}" for k, v in NACE_VERSIONS.items()})
+    out["Codes nouveaux en Rév. 2.1"] = new_codes.reindex(out.index).fillna(0).astype(int)
+    out["Codes de Rév. 2 disparus en Rév. 2.1"] = gone.reindex(out.index).fillna(0).astype(int)
+    names = labels.sector_fr()
+    out.index = out.index.map(lambda g: names.get(g, g))
+    out.columns.name = None
+    return out.rename_axis("Secteur regroupé").reset_index()

@@ -137,6 +137,8 @@ def table_changes(old: Path, new: Path) -> dict | None:
     numeric = [c for c in a.columns if c not in CAPTION_COLUMNS and pd.api.types.is_numeric_dtype(b[c])]
     numeric = [c for c in numeric if pd.api.types.is_numeric_dtype(a[c])]
     keys = [c for c in a.columns if c not in CAPTION_COLUMNS and c not in numeric]
+    for t in (a, b):  # a text column empty in one version is read as numbers there: compare as text
+        t[keys] = t[keys].astype("string").fillna("")
     if not keys or a.duplicated(keys).any() or b.duplicated(keys).any():
         keys = None  # no row key: compare row by row
     if keys:

@@ -185,18 +185,32 @@ def choropleth(geojson: str, values: dict[str, float], title: str, unit: str) ->
     return fig
 
 
-def line(data, x: str, y: str, title: str, ylabel: str, size: tuple[float, float] = (7, 3.2)) -> plt.Figure:
-    """A single line with markers (a series over the years)."""
-    fig, ax = plt.subplots(figsize=size)
-    sns.lineplot(data=data, x=x, y=y, marker="o", ax=ax)
-    ax.set(xlabel="", ylabel=ylabel, title=title)
-    return fig
+def mark_breaks(ax: plt.Axes, breaks: pd.DataFrame | None, names: dict[str, str] | None = None) -> None:
+    """A dashed vertical line before the first year of each non-comparable break, labelled at the top.
+
+    ``breaks``: :func:`desir_analysis.analysis.breaks.taken` rows (recodings, comparable, are not drawn).
+    """
+    if breaks is None or breaks.empty:
+        return
+    top = ax.get_ylim()[1]
+    for (year, country), grp in breaks[~breaks["comparable"]].groupby(["first_year", "country"]):
+        x = year - 0.5
+        ax.axvline(x, color="0.35", linestyle="--", linewidth=1)
+        words = f"{(names or {}).get(country, country)} : " + ", ".join(grp["label"])
+        ax.text(x, top, " rupture " + words, fontsize=6.5, color="0.25", va="top", ha="left", rotation=90)
 
 
 def trend(
-    points: dict[str, pd.DataFrame], title: str, names: dict[str, str] | None = None, ylabel: str = "postes"
+    points: dict[str, pd.DataFrame],
+    title: str,
+    names: dict[str, str] | None = None,
+    ylabel: str = "postes",
+    breaks: pd.DataFrame | None = None,
 ) -> plt.Figure:
-    """Observed points, fitted trend and 95 % prediction band of each series (one colour each; ``names`` label keys)."""
+    """Observed points, fitted trend and 95 % prediction band of each series (one colour each; ``names`` label keys).
+
+    ``breaks``: the series breaks to mark (:func:`mark_breaks`); each fit starts after its country's.
+    """
     fig, ax = plt.subplots(figsize=(9, 4.2))
     for i, (key, pts) in enumerate(points.items()):
         name = (names or {}).get(key, key)
@@ -205,7 +219,31 @@ def trend(
         ax.plot(pts["year"], pts["fitted"], "-", color=colour, label=f"{name} (tendance)")
         ax.fill_between(pts["year"], pts["pi_low"], pts["pi_high"], color=colour, alpha=0.15)
     ax.set(xlabel="", ylabel=ylabel, title=title)
+    mark_breaks(ax, breaks, names)
     ax.legend(fontsize=7)
+    return fig
+
+
+def series_line(
+    data: pd.DataFrame,
+    years: list[int],
+    title: str,
+    ylabel: str,
+    breaks: pd.DataFrame | None = None,
+    names: dict[str, str] | None = None,
+) -> plt.Figure:
+    """A series over ``years`` (``year``, ``headcount``): a year without a published value is a gap in the line.
+
+    Never interpolated: a masked cell or a year no source covers leaves the line broken there;
+    non-comparable breaks are marked (:func:`mark_breaks`).
+    """
+    values = data.set_index("year")["headcount"].reindex(years).astype("float64")
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    ax.plot(values.index, values.to_numpy(), marker="o")
+    ax.set(xlabel="", ylabel=ylabel, title=title)
+    ax.set_xticks(years)
+    ax.tick_params(axis="x", labelsize=7)
+    mark_breaks(ax, breaks, names)
     return fig
 
 

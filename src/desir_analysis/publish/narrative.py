@@ -8,7 +8,7 @@ import pandas as pd
 
 from desir_analysis import reference
 from desir_analysis.analysis.disclosure import TOTAL
-from desir_analysis.analysis.evolution import Series, published_years, yearly_growth
+from desir_analysis.analysis.evolution import Series, periods, yearly_growth
 from desir_analysis.publish import labels
 from desir_analysis.publish.tables import format_number
 from desir_analysis.reference import membership
@@ -40,6 +40,43 @@ def growth_sentence(growth: pd.Series, what: str = "les postes de l'ESS") -> str
     return text + f", soit **{format_number(float(rate), 1)} %** par an en moyenne."
 
 
+def activity_versions(year: int, versions: dict[str, str] | None = None) -> str:
+    """Which activity nomenclature an edition classifies with, per country (« NAF rév. 2 (NACE Rév. 2) … »).
+
+    ``versions``: the processed year's ``series_versions`` (``provenance.json``); without them, the
+    versions in force at 31 December of ``year`` (:func:`reference.versions_in_force`, the build's rule).
+    """
+    v = versions if versions is not None else reference.versions_in_force(year, ["FR", "BE"])
+    keys = (("activity_fr", "FR"), ("activity_be", "BE"))
+    parts = [f"**{v[key]}** ({labels.COUNTRY_FR[c]})" for key, c in keys if key in v]
+    return f"Édition {year} : activités classées en " + " ; ".join(parts) + "." if parts else ""
+
+
+def break_sentence(s: Series, country: str) -> str:
+    """Why a territory's growth starts where it does, and the years its sources do not cover (``""``: nothing to say).
+
+    « Évolution mesurée depuis 2017 : rupture de série en 2017 (CLAP → Flores, non comparable).
+    Non disponible en 2016 (aucune source). »
+    """
+    mine = s.breaks[s.breaks["country"].eq(country) & ~s.breaks["comparable"] & s.breaks["affects"].eq("jobs")]
+    why = mine[mine["first_year"].eq(s.start(country))]["label"]
+    text = (
+        f"Évolution mesurée depuis **{s.start(country)}** : rupture de série en {s.start(country)} "
+        f"({', '.join(why)}, non comparable avec les années d'avant)."
+        if len(why)
+        else ""
+    )
+    gaps = [y for y in s.years if country not in s.coverage.get(y, {country})]
+    if gaps:
+        text += f" Non disponible en {', '.join(map(str, gaps))} (aucune source ne couvre ces années)."
+    return text.strip()
+
+
+def periods_words(spans: dict[str, tuple[int, int]]) -> str:
+    """« France 2017-2023, Belgique 2019-2023 »: each country's period of comparable evolution."""
+    return ", ".join(f"{labels.COUNTRY_FR.get(c, c)} {a}-{b}" for c, (a, b) in sorted(spans.items())) or "—"
+
+
 def _finding(what: str, where: str, indicator: str) -> dict[str, str]:
     return {"Constat": what, "Où": where, "Indicateur": indicator}
 
@@ -55,7 +92,7 @@ def strengths_weaknesses(
 
     - the 3 highest and 2 lowest location quotients by sector (:func:`derived.sector_specialisation`);
     - the 2 highest and 2 lowest ESS shares of salaried jobs by territory (:func:`derived.ess_share`);
-    - the 2 fastest and 2 slowest yearly growth rates by territory over the series
+    - the 2 fastest and 2 slowest yearly growth rates by territory over its country's comparable period
       (:func:`evolution.yearly_growth`);
     - the 2 strongest and 2 weakest local effects of the shift-share.
     """
@@ -79,14 +116,14 @@ def strengths_weaknesses(
             rows.append(_finding(what, r["_name"], f"{fmt(r[share_col], 1)} % de l'emploi salarié"))
     cagr = yearly_growth(s)
     if len(cagr):
+        spans = {terr.get(t, t): "{}-{}".format(*periods(s)[t[:2]]) for t in cagr.index}
         cagr = cagr.rename(index=terr).sort_index()
-        first, last = published_years(s)
         for what, picked in (
             ("Croissance la plus forte", cagr.nlargest(2)),
             ("Croissance la plus faible", cagr.nsmallest(2)),
         ):
             for t, v in picked.items():
-                rows.append(_finding(what, t, f"{fmt(v, 1)} % par an ({first}-{last})"))
+                rows.append(_finding(what, t, f"{fmt(v, 1)} % par an ({spans[t]})"))
     if shift is not None:
         local = shift[shift["sector_group"].ne(TOTAL)].dropna(subset=["Effet local"])
         local = local.assign(_name=local["sector_group"].map(sector)).sort_values(["country", "_name"])

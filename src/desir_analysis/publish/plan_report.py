@@ -15,6 +15,7 @@ from desir_analysis.analysis import derived, plan
 from desir_analysis.analysis import personal_services as ps
 from desir_analysis.publish import labels
 from desir_analysis.publish.tables import format_number as fmt
+from desir_analysis.reference import membership
 
 TOTAL = "Total"
 SCENARIO_FR = {
@@ -210,7 +211,10 @@ def monitoring(targets: pd.DataFrame | None, study, pop75: pd.DataFrame, first: 
     if targets is None:
         return None
     years = derived.series_years(study.cells, "ps_jobs", ("country", "nuts3", "ps_segment"), first, study.year)
-    m = plan.monitor(targets, plan.actuals(study.cells, years, pop75))
+    everyone = set(membership.countries(study.perimeter))
+    built = {y: set(study.provenances[y].get("countries", [])) for y in years if y in study.provenances}
+    incomplete = {y for y, countries in built.items() if not everyone <= countries}
+    m = plan.monitor(targets, plan.actuals(study.cells, years, pop75, incomplete))
     if m.empty:
         return m
     names = labels.territory_fr() | {"zone": "Zone"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from desir_analysis.analysis import breaks as series_breaks
 from desir_analysis.analysis import cells as shared_cells
 from desir_analysis.analysis import derived, disclosure, evolution, quality
 from desir_analysis.build import store
@@ -78,14 +79,21 @@ class Sections:
         )
         return table
 
+    def jobs_series(self) -> evolution.Series:
+        """The protected series of ESS jobs from the study's first year, with its coverage and breaks."""
+        first = self.first_year if self.first_year is not None else self.year
+        return evolution.series(self.cells, first, self.year, self.provenances)
+
     def series(self, name: str, title: str, unit: str = "postes") -> evolution.Series:
         """Publish the protected series of ESS jobs by territory (rows) and year (columns); return it.
 
         From the first year of the study to the edition year (the years protected with
-        the edition); masked cells blank, the zone last. The caption's date is the period.
+        the edition); masked cells blank, a year a country's sources do not cover « non
+        disponible », a break column, the zone last; then the breaks the series straddles
+        (:meth:`series_breaks`). The caption's date is the period; every year's files are credited.
         """
-        first = self.first_year if self.first_year is not None else self.year
-        s = evolution.series(self.cells, first, self.year)
+        s = self.jobs_series()
+        first = s.years[0] if s.years else self.year
         self.table(
             evolution.series_table(s),
             name,
@@ -93,8 +101,25 @@ class Sections:
             unit,
             plan=["ess_jobs|country|nuts3"],
             date=f"31/12/{first} à 31/12/{self.year}",
+            series=True,
         )
+        self.series_breaks(s)
         return s
+
+    def series_breaks(self, s: evolution.Series) -> None:
+        """The breaks and gaps of a series in words, and the table of its breaks (what the evolutions do)."""
+        self.text(breaks_text(s, self.provenances))
+        if len(s.breaks):
+            first = s.years[0]
+            self.table(
+                series_breaks.table(s.breaks, s.starts),
+                "ruptures_series_periode",
+                f"Ruptures de série entre {first} et {self.year}",
+                "sans objet",
+                sort=False,
+                series=True,
+                date=f"31/12/{first} à 31/12/{self.year}",
+            )
 
     def annexed(self) -> dict[str, pd.DataFrame]:
         """The protected tables counted in the secrecy annex, by annex name, in publication order."""
@@ -246,3 +271,36 @@ def secrecy_summary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def breaks_text(s: evolution.Series, provenances: dict[int, dict]) -> str:
+    """The series' breaks and gaps in words: where each country's evolutions start, and why.
+
+    « Les évolutions ne franchissent aucune rupture non comparable : France à partir de 2017
+    (CLAP → Flores) ; Belgique à partir de 2019 (…). France, 2016 : non disponible (…). »
+    """
+    names = labels.COUNTRY_FR
+    hard = s.breaks[~s.breaks["comparable"] & s.breaks["affects"].eq("jobs")]
+    parts = []
+    for c, start in sorted(s.starts.items()):
+        why = hard[hard["country"].eq(c) & hard["first_year"].eq(start)]["label"]
+        if len(why):
+            parts.append(f"{names.get(c, c)} à partir de **{start}** ({', '.join(why)})")
+    gaps = [
+        f"{names.get(c, c)}, {y} : **non disponible** ({why})"
+        for y, p in sorted(provenances.items())
+        if y in s.years
+        for c, why in sorted((p.get("gaps") or {}).items())
+    ]
+    if not parts and not gaps and s.breaks.empty:
+        return f"Aucune rupture de série entre {s.years[0]} et {s.years[-1]} (référentiel, « Ruptures de séries »)."
+    text = (
+        "Les évolutions (taux, tendances, décomposition) ne franchissent aucune rupture non comparable : "
+        + " ; ".join(parts)
+        + "."
+        if parts
+        else "Aucune rupture non comparable des effectifs sur la période."
+    )
+    if gaps:
+        text += " Années sans source, laissées vides (jamais interpolées) : " + " ; ".join(gaps) + "."
+    return text

@@ -233,6 +233,24 @@ class Study(Sections):
             return None
         return derived.select(self.cells, measure, by, year, **where)
 
+    @cached_property
+    def provenances(self) -> dict[int, dict]:
+        """The provenance of every processed year of the series (first year to the edition year).
+
+        None for a study made by hand without provenance (tests, trials): no processed year is its own.
+        """
+        if not self.provenance:
+            return {}
+        first = self.first_year if self.first_year is not None else self.year
+        proc = self.processed_dir or config.PROCESSED_DATA_DIR
+        return {y: store.provenance(y, proc) for y in range(first, self.year + 1) if (proc / str(y)).is_dir()}
+
+    @property
+    def series_provenance(self) -> dict:
+        """The edition year's provenance with the files of every year of the series (for a series' source line)."""
+        files = [f for p in self.provenances.values() for f in p.get("files", [])]
+        return self.provenance | {"files": files}
+
     # ------------------------------------------------------------------ captions and text
     def caption(
         self,
@@ -242,14 +260,21 @@ class Study(Sections):
         date: str | None = None,
         *,
         sources: tuple[str, ...] = FIGURES,
+        series: bool = False,
     ) -> Caption:
         """A caption with the study's defaults (source, reference date, territory).
 
         ``sources``: the topics of the raw files the figures come from (:data:`FIGURES`, registers
         and jobs; :data:`WITH_POPULATION` for a density or a coverage; :data:`POPULATION`), whose
-        producers the source line credits (:func:`source_line`).
+        producers the source line credits (:func:`source_line`). ``series``: the figures span the
+        years of the series, whose files are all credited (CLAP for the early years, Flores after).
         """
-        source = source_line(self.provenance, sources) if sources != FIGURES and self.provenance else self.source
+        if series and self.provenance:
+            source = source_line(self.series_provenance, sources)
+        elif sources != FIGURES and self.provenance:
+            source = source_line(self.provenance, sources)
+        else:
+            source = self.source
         return Caption(title, unit, source, date or self.reference_date, territory or self.territory)
 
     @property
@@ -327,6 +352,7 @@ class Study(Sections):
         relabel: dict[str, dict[str, str]] | None = None,
         sort: bool = True,
         sources: tuple[str, ...] = FIGURES,
+        series: bool = False,
     ) -> None:
         """Publish a table (CSV, workbook sheet) and show it with its caption.
 
@@ -356,6 +382,7 @@ class Study(Sections):
             relabel: labels replacing the default ones, by code column.
             sort: sort the rows by the code columns (``False``: keep the table's order).
             sources: the topics of the raw files its figures come from (:meth:`caption`).
+            series: the table spans the years of the series (their files are credited, :meth:`caption`).
 
         Raises:
             PlanError: protected cells without plan entries, or outside the plan.
@@ -371,7 +398,7 @@ class Study(Sections):
             view = labels.publishable(view, total=total, overrides=relabel, sort=sort)
         confidential = "status" in table.columns
         entries = self._check_plan(name, plan) if confidential else ()
-        cap = self.caption(title, unit, territory, date, sources=sources)
+        cap = self.caption(title, unit, territory, date, sources=sources, series=series)
         shown = table if view is None else view
         decimals = {c: 1 for c in shown.columns if str(c).endswith("(%)")} | (decimals or {})
         page = publish(
@@ -432,6 +459,11 @@ class Study(Sections):
         territory: str | None = None,
         date: str | None = None,
         sources: tuple[str, ...] = FIGURES,
+        series: bool = False,
     ) -> None:
-        """Show a figure (embedded PNG, French number ticks) with its caption; the figure is closed."""
-        display(HTML(figures.to_html(fig, self.caption(title, unit, territory, date, sources=sources))))
+        """Show a figure (embedded PNG, French number ticks) with its caption; the figure is closed.
+
+        ``series``: the figure spans the years of the series (their files are credited, :meth:`caption`).
+        """
+        cap = self.caption(title, unit, territory, date, sources=sources, series=series)
+        display(HTML(figures.to_html(fig, cap)))

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from desir_analysis.analysis.disclosure import TOTAL, combine_status
+from desir_analysis.analysis.disclosure import NOT_AVAILABLE, TOTAL, combine_status
 
 STATUSES = ("published", "primary", "secondary")
 SECRET_MARK = "s"
@@ -66,6 +66,21 @@ def _default_decimals(col: pd.Series) -> int:
     return 0 if len(v) == 0 or (v == v.round()).all() else 1
 
 
+def _numeric(col: pd.Series) -> bool:
+    """A column of numbers: numeric dtype, or numbers beside « non disponible » (a series with a gap)."""
+    if pd.api.types.is_bool_dtype(col):
+        return False
+    if pd.api.types.is_numeric_dtype(col):
+        return True
+    values = col.dropna()
+    return (
+        col.dtype == object
+        and len(values) > 0
+        and all(v == NOT_AVAILABLE or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in values)
+        and any(not isinstance(v, str) for v in values)
+    )
+
+
 def to_html(table: pd.DataFrame, caption: Caption, decimals: dict[str, int] | None = None) -> str:
     """Render a table with French number formatting and its caption (no index).
 
@@ -77,9 +92,7 @@ def to_html(table: pd.DataFrame, caption: Caption, decimals: dict[str, int] | No
     """
     decimals = decimals or {}
     secret_rows = table["status"].ne("published").to_numpy() if "status" in table.columns else None
-    numeric = {
-        c: pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c]) for c in table.columns
-    }
+    numeric = {c: _numeric(table[c]) for c in table.columns}
     default_decimals = {
         c: 0 if is_count(str(c).lower()) else _default_decimals(table[c]) for c in table.columns if numeric[c]
     }
@@ -163,9 +176,15 @@ def is_count(name: str) -> bool:
     return any(w in name for w in COUNT_WORDS) and not any(w in name for w in RATIO_WORDS)
 
 
+def _is_number(value: object) -> bool:
+    """A number that is not missing (nor a boolean)."""
+    numeric = isinstance(value, (float, int, np.floating, np.integer)) and not isinstance(value, bool)
+    return numeric and not pd.isna(value)
+
+
 def _rounded(value: object, places: int) -> object:
     """One cell of a mixed column as the public files carry it: a number rounded (an integer at 0 places)."""
-    if isinstance(value, bool) or not isinstance(value, (float, int, np.floating, np.integer)) or pd.isna(value):
+    if not _is_number(value):
         return value
     return int(round(float(value))) if places == 0 else round(float(value), places)
 
@@ -181,7 +200,9 @@ def public_values(table: pd.DataFrame, decimals: dict[str, int] | None = None) -
         col = out[c]
         places = rounding(str(c), decimals)
         if col.dtype == object:  # numbers beside words (« non disponible »): each number rounded alike
-            out[c] = col.map(lambda v, p=places: _rounded(v, p))
+            nums = [float(v) for v in col if _is_number(v)]
+            whole = bool(nums) and all(v.is_integer() for v in nums)  # a count series with a gap
+            out[c] = col.map(lambda v, p=0 if whole else places: _rounded(v, p))
             continue
         if not pd.api.types.is_float_dtype(col):
             continue

@@ -23,6 +23,7 @@ Tables:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 
 import pandas as pd
@@ -130,7 +131,10 @@ def sector_groups() -> pd.DataFrame:
 
 
 def activity_exclusions() -> pd.DataFrame:
-    """NACE prefixes (division or class) excluded from the ESS field, with the reason."""
+    """NACE prefixes (division or class) excluded from the ESS field, with the reason.
+
+    ``nomenclature``: the NACE versions a prefix applies to (``NACE2|NACE21`` or ``NACE11``).
+    """
     return load_table("activity_exclusions.csv")
 
 
@@ -311,12 +315,15 @@ def breaks() -> pd.DataFrame:
 
     One row per break: ``series`` (``employment_fr``, ``activity_fr``, ``activity_be``,
     ``legal_forms_be``, ``territory_be``), ``country``, ``first_year`` (first year of the new series),
-    ``before``, ``after``, ``what_changes``, ``comparable`` (bool: whether an evolution may straddle
-    it) and ``documentation`` (the producer's). Read by the référentiel today; the series and
-    evolution tables are to start after a non-comparable break.
+    ``label`` (short, for the pages), ``affects`` (what an evolution across it would mislead:
+    ``jobs`` the job counts themselves, ``sector`` the breakdowns by sector, ``territory`` the
+    breakdowns by commune), ``before``, ``after`` (the versions, as the build records them in each
+    year's ``provenance.json``), ``what_changes``, ``comparable`` (bool: whether an evolution may
+    straddle it) and ``documentation`` (the producer's). The evolutions start after a
+    non-comparable break (:mod:`desir_analysis.analysis.breaks`).
 
     Raises:
-        ValueError: a year that is not a number, or ``comparable`` not yes / no.
+        ValueError: a year that is not a number, ``comparable`` not yes / no, ``affects`` unknown.
     """
     b = load_table("breaks.csv")
     bad = ~b["first_year"].str.fullmatch(r"\d{4}")
@@ -325,6 +332,39 @@ def breaks() -> pd.DataFrame:
     wrong = ~b["comparable"].isin(["yes", "no"])
     if wrong.any():
         raise ValueError(f"breaks.csv: comparable must be yes or no, got {b.loc[wrong, 'comparable'].iloc[0]!r}")
+    unknown = ~b["affects"].isin(BREAK_AFFECTS)
+    if unknown.any():
+        got = b.loc[unknown, "affects"].iloc[0]
+        raise ValueError(f"breaks.csv: affects must be one of {BREAK_AFFECTS}, got {got!r}")
     b["first_year"] = b["first_year"].astype("int64")
     b["comparable"] = b["comparable"].eq("yes").astype(bool)
     return b.sort_values(["country", "series", "first_year"], ignore_index=True)
+
+
+#: What a series break affects (``breaks.csv``, column ``affects``).
+BREAK_AFFECTS = ("jobs", "sector", "territory")
+
+
+def versions_in_force(year: int, countries: Iterable[str]) -> dict[str, str]:
+    """The version of each series of ``breaks.csv`` in force at 31 December of ``year``, for ``countries``.
+
+    ``after`` of the latest break whose ``first_year`` is at most ``year``, else ``before`` of the
+    earliest: ``versions_in_force(2016, ["FR"])["employment_fr"]`` is CLAP's label, 2017 Flores'.
+    """
+    b = breaks()
+    out = {}
+    for series, rows in b[b["country"].isin(list(countries))].groupby("series", sort=True):
+        past = rows[rows["first_year"] <= year]
+        out[str(series)] = str(past["after"].iloc[-1] if len(past) else rows["before"].iloc[0])
+    return out
+
+
+def csa_forms_in_force(year: int) -> bool:
+    """Whether Belgian companies are read in their form under the 2019 companies code at 31 December of ``year``.
+
+    From the first year of the ``legal_forms_be`` break of ``breaks.csv`` (2020: the code applies to
+    existing companies from 1 January 2020).
+    """
+    b = breaks()
+    first = b.loc[b["series"].eq("legal_forms_be"), "first_year"]
+    return bool(len(first)) and year >= int(first.min())

@@ -92,19 +92,26 @@ def add_sector(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def add_activity_exclusion(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add ``activity_excluded`` (bool) and ``exclusion_reason`` from ``nace``.
+    """Add ``activity_excluded`` (bool) and ``exclusion_reason`` from ``nace`` in its nomenclature.
 
-    Rule (``reference/activity_exclusions.csv``): class starts with 84, 94.11,
-    94.20, 94.91 or 94.92 (INSEE: public administration, employer and consular
-    bodies, trade unions, religious and political organisations). Unknown classes
-    are not excluded (they are reported as ``sector_group = unknown``).
+    Rule (``reference/activity_exclusions.csv``, prefixes by NACE version): NACE Rév. 2 and 2.1
+    classes starting with 84, 94.11, 94.20, 94.91 or 94.92; NACE Rév. 1.1 (NACE-BEL 2003) classes
+    starting with 75, 91.11, 91.20, 91.31 or 91.32, the same activities before 2008 (INSEE: public
+    administration, employer and consular bodies, trade unions, religious and political
+    organisations). A prefix applies only to codes of its nomenclature: religious organisations are
+    91.31 in NACE Rév. 1.1 and 94.91 in Rév. 2, whose division 91 is libraries, archives and museums
+    (not excluded). Unknown classes are not excluded
+    (they are reported as ``sector_group = unknown``).
     """
-    _require(frame, ["nace"], "add_activity_exclusion")
+    _require(frame, ["nace", "activity_nomenclature"], "add_activity_exclusion")
     out = frame.copy()
     nace = out["nace"].astype("string")
+    system = out["activity_nomenclature"].map(NOMENCLATURE_TO_NACE).astype("string")
     reason = pd.Series(pd.NA, index=out.index, dtype="string")
-    for prefix, why in reference.activity_exclusions()[["nace_prefix", "reason"]].itertuples(index=False):
-        hit = nace.str.startswith(prefix).fillna(False) & reason.isna()
+    rules = reference.activity_exclusions()[["nomenclature", "nace_prefix", "reason"]]
+    for systems, prefix, why in rules.itertuples(index=False):
+        mine = system.isin(systems.split("|")).fillna(False)
+        hit = mine & nace.str.startswith(prefix).fillna(False) & reason.isna()
         reason = reason.mask(hit, why)
     out["activity_excluded"] = reason.notna().astype(bool)
     out["exclusion_reason"] = reason

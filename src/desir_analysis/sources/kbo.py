@@ -107,6 +107,12 @@ class KboData:
     files: dict[str, Path] = field(default_factory=dict)
 
 
+def legal_form_code(values: pd.Series) -> pd.Series:
+    """A KBO juridical-form code as ``legal_forms.csv`` writes it: 3 digits (``"17"`` -> ``"017"``), empty kept."""
+    form = values.astype("string").str.strip().fillna("")
+    return form.where(~form.str.fullmatch(r"\d{1,2}").fillna(False), form.str.zfill(3))
+
+
 def label(path: Path) -> str:
     """How a KBO file is named in rejects and accounting: its name, prefixed by its snapshot folder if any.
 
@@ -191,9 +197,11 @@ def read_kbo(folder: Path) -> KboData:
         )
     ent = ent[~(bad_num | bad_date | dup)].copy()
     person = ent["TypeOfEnterprise"].astype("string").str.strip().eq("1")
-    form = ent["JuridicalForm"].astype("string").str.strip().fillna("")
-    padded = form.where(~form.str.fullmatch(r"\d{1,2}").fillna(False), form.str.zfill(3))  # "17" -> "017"
-    ent["legal_form"] = padded.where(~(person & form.eq("")), PERSON)
+    ent["legal_form"] = legal_form_code(ent["JuridicalForm"]).where(
+        ~(person & ent["JuridicalForm"].astype("string").str.strip().fillna("").eq("")), PERSON
+    )
+    cac = ent["JuridicalFormCAC"] if "JuridicalFormCAC" in ent.columns else pd.Series("", index=ent.index)
+    ent["legal_form_cac"] = legal_form_code(cac)
     est, rj = _read(files["establishment"], ESTABLISHMENT)
     rows[label(files["establishment"])] = len(est) + len(rj)
     rejects.append(rj)
