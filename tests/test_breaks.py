@@ -233,8 +233,9 @@ def test_the_sector_groups_by_nace_version_count_every_class_once():
 
 
 def test_an_edition_says_which_activity_nomenclature_it_uses():
-    assert "NAF rév. 2" in narrative.activity_versions(2024) and "NACE-BEL 2008" in narrative.activity_versions(2024)
-    text = narrative.activity_versions(2025)
+    text = narrative.activity_versions(2025)  # NACE-BEL 2025 from 2025, APE codes in NAF 2025 from 2027
+    assert "NAF rév. 2" in text and "NACE-BEL 2025" in text
+    text = narrative.activity_versions(2027)
     assert "NAF 2025" in text and "NACE-BEL 2025" in text
-    assert "NAF 2025" in narrative.activity_versions(2025, {"activity_fr": "NAF 2025 (NACE Rév. 2.1)"})
-    assert "Belgique" not in narrative.activity_versions(2025, {"activity_fr": "NAF 2025 (NACE Rév. 2.1)"})
+    assert "NAF 2025" in narrative.activity_versions(2027, {"activity_fr": "NAF 2025 (NACE Rév. 2.1)"})
+    assert "Belgique" not in narrative.activity_versions(2027, {"activity_fr": "NAF 2025 (NACE Rév. 2.1)"})

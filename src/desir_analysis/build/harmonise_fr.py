@@ -95,23 +95,28 @@ def validate_zone_rows(inp: FrenchInputs) -> tuple[pd.DataFrame, pd.DataFrame]:
     z["ess_register_flag"] = ul["ess_register_flag"].astype("string")
     z["ul_activity"] = ul["ul_activity"]
     z["ul_nomenclature"] = ul["ul_nomenclature"]
+    z["ul_activity_naf25"] = ul["ul_activity_naf25"]
     bad = reason.notna()
     rej = _rejects(inp.stock_file, z.loc[bad, "line"], siret[bad].fillna(""), reason[bad])
     return z[~bad].copy(), pd.concat([rej, inp.stock_bad], ignore_index=True)
 
 
-def _activity(z: pd.DataFrame, act: pd.Series, nom: pd.Series) -> pd.DataFrame:
+def _activity(z: pd.DataFrame, act: pd.Series, nom: pd.Series, naf25: bool = False) -> pd.DataFrame:
     """Normalised activity with the fallback policy for older nomenclatures.
 
-    NAFRev1, NAF1993, NAP (or empty) on the establishment: the legal unit's NAF rév. 2
-    code is used when it has one (``activity_source = legal_unit``), otherwise the
-    code is kept as given and its sector is ``unknown`` (counted). NAF rév. 2 and NAF 2025
-    codes (same ``DD.DDL`` shape) are normalised.
+    NAFRev1, NAF1993, NAP (or empty) on the establishment: the legal unit's code is used
+    when it has one (``activity_source = legal_unit``) — in a year classified in NAF 2025
+    (``naf25``), its NAF 2025 code (``activitePrincipaleNAF25UniteLegale``) when the stock
+    gives one, else its NAF rév. 2 code —, otherwise the code is kept as given and its sector
+    is ``unknown`` (counted). NAF rév. 2 and NAF 2025 codes (same ``DD.DDL`` shape) are normalised.
     """
     current = nom.isin([sirene.NAFREV2, sirene.NAF2025])
-    use_ul = ~current & z["ul_nomenclature"].eq(sirene.NAFREV2)
-    act = act.where(~use_ul, z["ul_activity"])
-    nom = nom.where(~use_ul, sirene.NAFREV2)
+    ul25 = z["ul_activity_naf25"].astype("string").fillna("").str.strip()
+    use_ul25 = ~current & ul25.ne("") if naf25 else pd.Series(False, index=z.index)
+    use_ul = ~current & ~use_ul25 & z["ul_nomenclature"].eq(sirene.NAFREV2)
+    act = act.where(~use_ul, z["ul_activity"]).where(~use_ul25, ul25)
+    nom = nom.where(~use_ul, sirene.NAFREV2).where(~use_ul25, sirene.NAF2025)
+    use_ul = use_ul | use_ul25
     naf = codes.normalise_naf(act)
     national = naf.values.where(nom.isin([sirene.NAFREV2, sirene.NAF2025]), act)
     return pd.DataFrame(
@@ -155,7 +160,7 @@ def french_year(inp: FrenchInputs, valid: pd.DataFrame, stock_rejects: pd.DataFr
         take = naf25.ne("") & current
         act, nom = act.where(~take, naf25), nom.where(~take, sirene.NAF2025)
         act_now, nom_now = act_now.where(naf25.eq(""), naf25), nom_now.where(naf25.eq(""), sirene.NAF2025)
-    activity = _activity(z, act, nom)
+    activity = _activity(z, act, nom, year >= sirene.NAF25_FROM)
     out = pd.DataFrame(index=z.index)
     if inp.employment is not None:
         emp = inp.employment[inp.employment["year"] == year].set_index("siret")
@@ -184,7 +189,12 @@ def french_year(inp: FrenchInputs, valid: pd.DataFrame, stock_rejects: pd.DataFr
     if hist_used:
         national_rule = keep_now if inp.employment is None else keep
         gap = existence_rule_gap(
-            keep, national_rule, activity, _activity(z, act_now, nom_now), out["headcount"], z["siren"]
+            keep,
+            national_rule,
+            activity,
+            _activity(z, act_now, nom_now, year >= sirene.NAF25_FROM),
+            out["headcount"],
+            z["siren"],
         )
     est = pd.DataFrame(
         {

@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm import tqdm
 
+from desir_analysis import reference
 from desir_analysis.sources.csvfile import BadLine, Layout, locate, stream, valid_row_lines
 from desir_analysis.sources.rejects import reject_rows
 
@@ -39,7 +40,11 @@ UL_LAYOUT = Layout(
         "activitePrincipaleUniteLegale",
         "nomenclatureActivitePrincipaleUniteLegale",
     ],
-    optional=["economieSocialeSolidaireUniteLegale", "etatAdministratifUniteLegale"],
+    optional=[
+        "economieSocialeSolidaireUniteLegale",
+        "etatAdministratifUniteLegale",
+        "activitePrincipaleNAF25UniteLegale",
+    ],
 )
 ETAB_LAYOUT = Layout(
     "StockEtablissement",
@@ -115,9 +120,11 @@ NAFREV2 = "NAFRev2"
 NAF2025 = "NAF2025"
 #: The column of the NAF 2025 code that INSEE's stocks carry beside the NAF rév. 2 one (the history has none).
 NAF25_COLUMN = "activitePrincipaleNAF25Etablissement"
-#: First reference year classified in NAF 2025 when the stock gives the code (NAF 2025 in force on
-#: 1 January 2025); earlier years stay in NAF rév. 2, the nomenclature of their series.
-NAF25_FROM = 2025
+#: First reference year classified in NAF 2025 when the stock gives the code: the first year of the
+#: ``activity_fr`` break of ``reference/breaks.csv`` (APE codes in NAF 2025 from 1 January 2027, décret
+#: n° 2025-736; Sirene shows the future code beside the current one before); earlier years stay in NAF
+#: rév. 2, the nomenclature of their series.
+NAF25_FROM = int(reference.breaks().query("series == 'activity_fr'")["first_year"].min())
 
 
 def naf25_activity(activity: pa.Array, nomenclature: pa.Array, naf25: pa.Array | None) -> tuple[pa.Array, pa.Array]:
@@ -156,9 +163,9 @@ class LegalUnits:
     """Legal units indexed by SIREN (int64, sorted), their codes stored compactly.
 
     ``codes[c]`` holds, aligned with ``siren``, integer codes into ``values[c]``
-    for c in legal_form, ess_register_flag, ul_activity, ul_nomenclature: about
-    24 bytes per legal unit, so the national file (≈ 28 million units) fits in
-    well under a gigabyte.
+    for c in legal_form, ess_register_flag, ul_activity, ul_nomenclature,
+    ul_activity_naf25: about 28 bytes per legal unit, so the national file
+    (≈ 28 million units) fits in well under a gigabyte.
     """
 
     siren: np.ndarray
@@ -234,6 +241,7 @@ UL_FIELDS = {
     "economieSocialeSolidaireUniteLegale": "ess_register_flag",
     "activitePrincipaleUniteLegale": "ul_activity",
     "nomenclatureActivitePrincipaleUniteLegale": "ul_nomenclature",
+    "activitePrincipaleNAF25UniteLegale": "ul_activity_naf25",  # current stocks only (empty otherwise)
 }
 
 
@@ -444,7 +452,18 @@ def scan_stock(
         )
         base25 = base
         if NAF25_COLUMN in sub.column_names:  # years from NAF25_FROM: the NAF 2025 code where the stock gives one
-            act25, nom25 = naf25_activity(act, nom, sub.column(NAF25_COLUMN))
+            own = sub.column("nomenclatureActivitePrincipaleEtablissement")
+            codes25 = units.codes["ul_activity_naf25"]
+            ul25 = (
+                units.decode("ul_activity_naf25", np.where(found, codes25[p0], -1), "")
+                if len(codes25)
+                else np.full(len(pos), "", dtype=object)
+            )
+            older = np.asarray(pc.fill_null(pc.not_equal(own, NAFREV2), True))
+            unit25 = pa.array(np.where(older, ul25, ""), type=pa.string())  # an older code: the unit's NAF 2025
+            establishment25 = sub.column(NAF25_COLUMN)
+            has_own = pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(establishment25), ""), False)
+            act25, nom25 = naf25_activity(act, nom, pc.if_else(has_own, establishment25, unit25))
             base25 = base.set_column(3, "activity", pc.utf8_slice_codeunits(act25, 0, 6)).set_column(
                 4, "nomenclature", nom25
             )
