@@ -3,8 +3,10 @@
 Called by the CLI when ``data/raw/`` holds no real French files; the build never
 imports this package (it reads whatever raw folder it is given). Modules:
 ``common`` (notice, years, constants), ``fr`` (Sirene stocks and history, employment
-extracts), ``be`` (KBO export, ONSS extract, approvals), ``population`` (Statbel,
-INSEE, Eurostat). No module imports this one: no import cycle.
+extracts; ``sirene_variety``: old and empty codes), ``be`` (KBO export, ONSS extract, approvals;
+``kbo_activity``: activity rows of every version), ``population`` (Statbel, INSEE, Eurostat),
+``survey`` (questionnaire on organisation modes and practices). No module imports this one: no
+import cycle.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from desir_analysis.demo import be, fr, population
+from desir_analysis.demo import be, fr, population, survey
 from desir_analysis.demo.common import DEMO_NOTICE, YEARS
 from desir_analysis.demo.fr import DemoFiles
 
@@ -72,6 +74,7 @@ def generate(root: Path, scale: float = 1.0, rest_fraction: float = 1 / 50, seed
     finally:
         if pool is not None:
             pool.shutdown()
+    survey.generate(root)  # the questionnaire on organisation modes and practices
     plan = root / "plan"  # the development plan's targets (layout: data/raw/README.md)
     plan.mkdir(parents=True, exist_ok=True)
     (plan / "objectifs.csv").write_bytes(

@@ -245,7 +245,7 @@ def publication_plan() -> pd.DataFrame:
     return plan
 
 
-SOURCE_TOPICS = ("register", "employment", "population", "projection", "plan")
+SOURCE_TOPICS = ("register", "employment", "population", "projection", "plan", "survey")
 
 
 def sources() -> pd.DataFrame:
@@ -368,3 +368,44 @@ def csa_forms_in_force(year: int) -> bool:
     b = breaks()
     first = b.loc[b["series"].eq("legal_forms_be"), "first_year"]
     return bool(len(first)) and year >= int(first.min())
+
+
+#: The tests a recognition criterion may apply to an answer (``recognition_grid.csv``, column ``test``).
+RECOGNITION_TESTS = ("in", "ge")
+
+
+def recognition_items() -> pd.DataFrame:
+    """The questions of the common recognition grid (``recognition_items.csv``), in order.
+
+    Columns: ``item`` (identifier, also the survey's question id), ``order``, ``type`` (``choice`` or
+    ``number``), ``modalities`` (``code=label|…`` for a choice), ``label_fr``, ``label_nl``, ``source``.
+    """
+    t = load_table("recognition_items.csv")
+    t["order"] = t["order"].astype("int64")
+    return t.sort_values("order", ignore_index=True)
+
+
+def recognition_grid() -> pd.DataFrame:
+    """The principles of the common recognition grid and their criteria (``recognition_grid.csv``).
+
+    One row per criterion: ``principle``, ``order``, labels, ``item`` (a question of
+    :func:`recognition_items`), ``test`` (``in``: the answer is one of ``value``'s codes joined by ``|``;
+    ``ge``: the number is at least ``value``), ``met_fr`` / ``failed_fr`` (why, in French), ``source`` (the law).
+
+    Raises:
+        ValueError: an unknown test or item, or a code that is not one of the item's modalities.
+    """
+    g = load_table("recognition_grid.csv")
+    g["order"] = g["order"].astype("int64")
+    items = recognition_items().set_index("item")
+    for row in g.itertuples(index=False):
+        if row.test not in RECOGNITION_TESTS:
+            raise ValueError(f"recognition_grid.csv: test must be one of {RECOGNITION_TESTS}, got {row.test!r}")
+        if row.item not in items.index:
+            raise ValueError(f"recognition_grid.csv: item {row.item!r} is not in recognition_items.csv")
+        if row.test == "in":
+            codes = {m.split("=", 1)[0] for m in items.loc[row.item, "modalities"].split("|")}
+            unknown = set(row.value.split("|")) - codes
+            if unknown:
+                raise ValueError(f"recognition_grid.csv: {row.item} has no modality {sorted(unknown)}")
+    return g.sort_values(["order", "principle"], kind="stable", ignore_index=True)
