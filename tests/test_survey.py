@@ -125,3 +125,57 @@ def test_a_difference_between_two_domains_and_its_test():
     assert p < 0.001
     same = survey.difference(fr, fr)
     assert same[0] == 0 and same[1] == 0
+
+
+def _cells_sample(counts: dict[tuple[str, str, str], int]) -> pd.DataFrame:
+    rows = [k for k, n in counts.items() for _ in range(n)]
+    return pd.DataFrame(rows, columns=["country", "family", "size_band"])
+
+
+POP = pd.DataFrame(
+    [
+        ("FR", "association", "1-9", 700),
+        ("FR", "association", "10-49", 200),
+        ("FR", "association", "50-249", 60),
+        ("FR", "association", "250+", 10),
+        ("BE", "cooperative", "1-9", 50),
+        ("BE", "cooperative", "10-49", 30),
+    ],
+    columns=["country", "family", "size_band", "N"],
+)
+
+
+def test_the_population_cells_count_employer_establishments_of_the_surveyed_families():
+    est = pd.DataFrame(
+        {
+            "country": ["FR", "FR", "FR", "BE"],
+            "ess_family": ["association", "association", "other_nonprofit", "cooperative"],
+            "size_band": ["1-9", "1-9", "1-9", "10-49"],
+        }
+    )
+    pop = survey.population_cells(est, {"association", "cooperative"})
+    assert sorted(map(tuple, pop.to_numpy().tolist())) == [
+        ("BE", "cooperative", "10-49", 1),
+        ("FR", "association", "1-9", 2),
+    ]
+
+
+def test_calibration_follows_the_collapse_rules_in_order():
+    full = {tuple(r[:3]): 6 for r in POP.itertuples(index=False)}
+    w = survey.calibrate(_cells_sample(full), POP)
+    assert "tranche de taille" in w.method and w.strata is not None
+    assert w.weights.sum() == pytest.approx(POP["N"].sum())
+    thin = full | {("FR", "association", "250+"): 2}  # 6 + 2 large FR associations: the size groups hold
+    w = survey.calibrate(_cells_sample(thin), POP)
+    assert "moins de 50" in w.method
+    s = _cells_sample(thin)
+    large = s["country"].eq("FR") & s["size_band"].isin(["50-249", "250+"])
+    assert w.weights[large].sum() == pytest.approx(70) and w.weights[large].nunique() == 1
+    thinner = full | {("FR", "association", "250+"): 1, ("FR", "association", "50-249"): 2}  # 3 large: rake
+    s = _cells_sample(thinner)
+    w = survey.calibrate(s, POP)
+    assert w.method.startswith("calage") and w.strata is None
+    by_size = w.weights.groupby([s["country"], s["size_band"]]).sum()
+    assert by_size[("FR", "250+")] == pytest.approx(10, rel=1e-5) and by_size[("BE", "1-9")] == pytest.approx(
+        50, rel=1e-5
+    )

@@ -225,7 +225,12 @@ def difference(a: Estimate, b: Estimate, population: float | None = None) -> tup
 
 
 __all__ = [
+    "MIN_CELL",
+    "SIZE_GROUP",
     "Estimate",
+    "Weighting",
+    "calibrate",
+    "population_cells",
     "calibration_matrix",
     "difference",
     "effective_n",
@@ -236,3 +241,69 @@ __all__ = [
     "residuals",
     "trim",
 ]
+
+
+#: The fewest respondents a weighting cell may have before it is collapsed (``calibrate``).
+MIN_CELL = 5
+#: Size bands merged when a cell is too thin: small (fewer than 50 jobs) and large establishments.
+SIZE_GROUP = {"1-9": "small", "10-49": "small", "50-249": "large", "250+": "large"}
+
+
+#: The post-stratification rules of :func:`calibrate`, in order, with the method note's words.
+RULES = (
+    (["country", "family", "size_band"], "post-stratification par pays × famille × tranche de taille"),
+    (["country", "family", "size_group"], "post-stratification par pays × famille × taille (moins de 50 / 50 et plus)"),
+)
+RAKING_WORDS = "calage (raking) sur les marges pays × famille et pays × tranche de taille"
+
+
+@dataclass(frozen=True)
+class Weighting:
+    """The weights of a sample and how they were obtained."""
+
+    weights: pd.Series
+    method: str  # in French, for the method note
+    groups: list[tuple[str, ...]]  # the calibration cells or margins (:func:`calibration_matrix`)
+    strata: pd.Series | None  # the variance strata (the post-strata), None after raking
+
+
+def population_cells(est: pd.DataFrame, families: set[str]) -> pd.DataFrame:
+    """The survey's population: employer establishments by ``country`` × ``family`` × ``size_band`` (``N``).
+
+    ``est``: the processed establishments of the zone (``country``, ``ess_family``, ``size_band``); only the
+    families the survey covers (``families``) are kept.
+    """
+    pop = est[est["ess_family"].isin(families)].rename(columns={"ess_family": "family"})
+    return pop.groupby(["country", "family", "size_band"]).size().rename("N").reset_index()
+
+
+def calibrate(sample: pd.DataFrame, population: pd.DataFrame, min_cell: int = MIN_CELL) -> Weighting:
+    """Weights to the population by the first rule that holds (the collapse rules, in order).
+
+    1. post-stratification on country × family × size band when every populated cell has at least
+       ``min_cell`` respondents;
+    2. else post-stratification on country × family × size group (:data:`SIZE_GROUP`: fewer than 50 jobs,
+       50 or more) under the same condition;
+    3. else raking on the margins country × family and country × size band.
+
+    Args:
+        sample: respondents with ``country``, ``family``, ``size_band``.
+        population: :func:`population_cells`.
+        min_cell: the fewest respondents of a post-stratification cell.
+    """
+    s = sample.assign(size_group=sample["size_band"].map(SIZE_GROUP))
+    pop = population.assign(size_group=population["size_band"].map(SIZE_GROUP))
+    for cells, words in RULES:
+        n = s.groupby(cells).size()
+        counts = pop.groupby(cells)["N"].sum()
+        populated = counts[counts > 0].index
+        if n.reindex(populated).fillna(0).ge(min_cell).all():
+            w = poststratify(s, counts.reset_index(), cells)
+            strata = s[cells].astype(str).agg("|".join, axis=1)
+            return Weighting(w, words, [tuple(cells)], strata)
+    margins = {
+        ("country", "family"): pop.groupby(["country", "family"])["N"].sum(),
+        ("country", "size_band"): pop.groupby(["country", "size_band"])["N"].sum(),
+    }
+    margins = {k: v.set_axis(list(v.index)) for k, v in margins.items()}  # tuples, as rake's keys
+    return Weighting(rake(s, margins), RAKING_WORDS, list(margins), None)
