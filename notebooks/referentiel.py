@@ -117,9 +117,9 @@ study.table(
 # Chaque version de la NACE a sa propre liste de classes, chacune rattachée directement à un
 # secteur regroupé : un code NAF 2025 ou NACE-BEL 2025 n'est jamais traduit depuis la NAF rév. 2,
 # il est classé pour lui-même. La table de passage officielle de l'INSEE (NAF rév. 2 → NAF 2025)
-# n'est pas nécessaire à ce classement ; les évolutions par secteur recommencent à la rupture de
-# 2025 (« Ruptures de séries »). Le tableau compte les classes de chaque version par secteur, et
-# les codes de classe apparus ou disparus entre la Rév. 2 et la Rév. 2.1.
+# n'est pas nécessaire à ce classement ; les évolutions par secteur recommencent aux ruptures de
+# 2025 (NACE-BEL) et 2027 (NAF) (« Ruptures de séries »). Le tableau compte les classes de chaque
+# version par secteur, et les codes de classe apparus ou disparus entre la Rév. 2 et la Rév. 2.1.
 
 # %%
 study.text(narrative.activity_versions(year))

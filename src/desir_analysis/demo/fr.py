@@ -530,8 +530,7 @@ def employment_file(year: int) -> str:
     ``""`` for a year no INSEE source covers (2016: after CLAP's last vintage, before Flores' first),
     so that the demo series has the real gap.
     """
-    b = reference.breaks()
-    flores_first = int(b.loc[b["series"].eq("employment_fr"), "first_year"].iloc[0])
+    flores_first = reference.break_year("employment_fr") or CLAP_LAST + 1
     if year <= CLAP_LAST:
         return f"clap_etablissements_{year}.csv"
     return f"flores_etablissements_{year}.csv" if year >= flores_first else ""

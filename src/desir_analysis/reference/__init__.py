@@ -365,9 +365,15 @@ def csa_forms_in_force(year: int) -> bool:
     From the first year of the ``legal_forms_be`` break of ``breaks.csv`` (2020: the code applies to
     existing companies from 1 January 2020).
     """
+    first = break_year("legal_forms_be")
+    return first is not None and year >= first
+
+
+def break_year(series: str) -> int | None:
+    """The first year of the earliest break of ``series`` in ``breaks.csv`` (``None`` when it has none)."""
     b = breaks()
-    first = b.loc[b["series"].eq("legal_forms_be"), "first_year"]
-    return bool(len(first)) and year >= int(first.min())
+    first = b.loc[b["series"].eq(series), "first_year"]
+    return int(first.min()) if len(first) else None
 
 
 #: The tests a recognition criterion may apply to an answer (``recognition_grid.csv``, column ``test``).

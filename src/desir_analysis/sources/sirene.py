@@ -124,7 +124,7 @@ NAF25_COLUMN = "activitePrincipaleNAF25Etablissement"
 #: ``activity_fr`` break of ``reference/breaks.csv`` (APE codes in NAF 2025 from 1 January 2027, décret
 #: n° 2025-736; Sirene shows the future code beside the current one before); earlier years stay in NAF
 #: rév. 2, the nomenclature of their series.
-NAF25_FROM = int(reference.breaks().query("series == 'activity_fr'")["first_year"].min())
+NAF25_FROM = reference.break_year("activity_fr") or 9999
 
 
 def naf25_activity(activity: pa.Array, nomenclature: pa.Array, naf25: pa.Array | None) -> tuple[pa.Array, pa.Array]:
