@@ -19,6 +19,7 @@ perimeter = "core_crossborder"
 output_dir = ""
 processed_dir = ""
 geometry_file = ""
+min_respondents = 20  # an estimate of the questionnaire resting on fewer answers is not shown
 
 # %% tags=["remove-cell"]
 from desir_analysis.analysis import derived, evolution
@@ -387,6 +388,28 @@ study.table(
     "Forces et faiblesses de l'ESS de la zone",
     "voir la colonne Indicateur",
 )
+
+# %% [markdown]
+# ## Modes d'organisation et pratiques
+#
+# Questionnaire aux organisations (gouvernance, bénévolat, affectation des bénéfices, financement,
+# réseaux, recrutement, coopération transfrontalière), pondéré pour représenter les établissements
+# employeurs de la zone par pays, famille et taille.
+
+# %%
+survey = study.survey()
+study.practices_section(survey, min_respondents)
+
+# %% [markdown]
+# ## Reconnaissance transfrontalière
+#
+# La grille commune vérifie, sur les réponses d'une organisation, les quatre principes de l'économie
+# sociale (décret wallon du 20 novembre 2008, conditions proches de la loi française du 31 juillet
+# 2014). Les entreprises peuvent s'évaluer elles-mêmes avec la page `grille_reconnaissance.html` de
+# l'édition.
+
+# %%
+study.recognition_section(survey, min_respondents)
 
 # %% [markdown]
 # ## Annexe qualité

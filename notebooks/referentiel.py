@@ -212,6 +212,25 @@ study.table(definition.source_kinds(), "sources", "Sources des données et leurs
 study.table(definition.series_breaks(), "ruptures_series", "Ruptures de séries", NONE, sort=False)
 
 # %% [markdown]
+# ## La grille commune de reconnaissance
+#
+# Les quatre principes de l'économie sociale (décret wallon du 20 novembre 2008 ; conditions
+# proches de la loi française du 31 juillet 2014), chacun vérifié sur les réponses d'une
+# organisation : un principe est respecté quand toutes ses conditions le sont, non respecté dès
+# qu'une condition répondue échoue, non établi quand une réponse manque. Les entreprises
+# s'évaluent avec la page `grille_reconnaissance.html` de chaque édition ; le diagnostic confronte
+# la grille aux formes juridiques sur les réponses au questionnaire.
+
+# %%
+study.table(
+    definition.recognition_grid(),
+    "grille_reconnaissance_criteres",
+    "La grille commune de reconnaissance : principes, questions et conditions",
+    NONE,
+    sort=False,
+)
+
+# %% [markdown]
 # ## Méthode
 #
 # - Un code absent des référentiels est classé `unknown` (famille ou secteur), compté et

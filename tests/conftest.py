@@ -64,3 +64,21 @@ def digests(folder: Path) -> dict[str, str]:
         for p in folder.rglob("*")
         if p.is_file()
     }
+
+
+def chromium() -> str:
+    """The headless browser's path; a missing one skips the test, or fails it when ``CI`` is set.
+
+    Browser tests run in CI (``.ci/run`` installs the Debian package and sets ``CI``): there a missing
+    Chromium must turn the suite red, not skip silently.
+    """
+    import os
+    import shutil
+
+    found = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if found is None:
+        why = "headless Chromium not installed (Debian: `apt-get install chromium`; .ci/run installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{why}; CI is set: the browser tests must run")
+        pytest.skip(why)
+    return found

@@ -9,17 +9,10 @@ import tempfile
 from pathlib import Path
 
 import matplotlib.image as mpimg
-import pytest
 
-from conftest import edition_in
+from conftest import chromium, edition_in
 from desir_analysis.publish import runner as reporting
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="headless Chromium not installed (Debian: `apt-get install chromium`; .ci/run installs it): "
-    "the browser check of the HTML reports is skipped",
-)
 BROWSER_OWN = ("google.com", "googleapis.com", "gstatic.com", "~notfound")
 
 
@@ -28,7 +21,7 @@ def shoot(page: Path, out: Path) -> set[str]:
     profile = tempfile.mkdtemp()
     netlog = out.with_suffix(".netlog.json")
     cmd = [
-        CHROMIUM,
+        chromium(),
         "--headless",
         "--no-sandbox",
         "--disable-gpu",

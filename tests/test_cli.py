@@ -53,6 +53,9 @@ def test_report_produces_the_index_the_diagnostic_and_one_sheet_per_territory(pr
         assert (out / "tables" / f"{name}.csv").exists(), name
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.count("fiches/fiche_") == 17 and "diagnostic.html" in index and "plan_services.html" in index
+    assert 'href="grille_reconnaissance.html"' in index and (out / "grille_reconnaissance.html").exists()
+    diagnostic = (out / "diagnostic.html").read_text(encoding="utf-8")
+    assert "organisation et pratiques" in diagnostic and "Reconnaissance transfrontalière" in diagnostic
     root_index = (root / "reports" / "index.html").read_text(encoding="utf-8")
     edition = json.loads((out / "edition.json").read_text(encoding="utf-8"))
     assert f"2023/{EDITION}/index.html" in root_index and edition["perimeter_label"] in root_index
@@ -67,7 +70,8 @@ def test_every_page_is_self_contained(project):
     root, run, _ = project
     assert run.returncode == 0
     pages = list((root / "reports" / "2023" / EDITION).rglob("*.html")) + [root / "reports" / "index.html"]
-    assert len(pages) == 1 + 1 + 3 + 17  # root index, year index, diagnostic + plan + référentiel, sheets
+    # root index, year index, diagnostic + plan + référentiel, sheets, the recognition grid's page
+    assert len(pages) == 1 + 1 + 3 + 17 + 1
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert not re.search(r'<(?:script|link|img)[^>]+(?:src|href)="(?:https?:)?//', text), page.name

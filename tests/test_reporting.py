@@ -384,3 +384,32 @@ def test_public_files_carry_counts_as_integers_and_rounded_measures(tmp_path):
     assert "172," in text and "172.0" not in text  # a count is an integer
     assert "13.97094900366981" not in text and "14.0" in text  # a share keeps 1 decimal
     assert "31235" in text and "1.23" in text and ",s," in text
+
+
+def test_diagnostic_questionnaire_sections_withhold_thin_estimates_and_publish_no_weight(diagnostic):
+    _, edition, html = diagnostic
+    page = html.read_text(encoding="utf-8")
+    assert "organisation et pratiques" in page and "Reconnaissance transfrontalière" in page
+    tables = edition.dir / "tables"
+    by_family = pd.read_csv(tables / "enquete_pratiques_famille.csv")
+    withheld = 0
+    for col in [c for c in by_family.columns if c.endswith(" : répondants")]:
+        group = col.removesuffix(" : répondants")
+        thin = by_family[col] < 20
+        withheld += int(thin.sum())
+        assert by_family.loc[thin, group].isna().all() and by_family.loc[~thin, group].notna().all(), group
+        assert by_family.loc[thin, f"{group} : IC 95 % bas"].isna().all()
+    assert withheld > 0 and "n &lt; 20" in page  # the demo has a thin family: the rule is exercised
+    for name in ("enquete_methode", "enquete_pratiques_pays", "enquete_pratiques_famille"):
+        assert not [c for c in pd.read_csv(tables / f"{name}.csv").columns if "poids" in c.lower()], name
+    grid = pd.read_csv(tables / "reconnaissance_formes_principes.csv").set_index(["Indicateur", "Organisations"])
+    total = (
+        grid.loc[("Respecte les quatre principes", "Formes juridiques de l'ESS"), "Ensemble (%)"]
+        + grid.loc[("Ne respecte pas au moins un principe", "Formes juridiques de l'ESS"), "Ensemble (%)"]
+    )
+    assert total == pytest.approx(100.0, abs=0.11)  # every grid answer is mandatory: met + failed = all
+    low, high = (
+        grid.loc[("Forme juridique et grille concordantes", "Toutes les organisations"), f"Ensemble : IC 95 % {b}"]
+        for b in ("bas", "haut")
+    )
+    assert 0 <= low < high <= 100

@@ -31,6 +31,7 @@ EXPECTED_PUBLISHER = {
     "population/statbel/": "Statbel",
     "population/insee/": "INSEE",
     "population/eurostat/": "Eurostat",
+    "survey/": "partenaires du projet",
 }
 
 
@@ -70,7 +71,7 @@ def test_every_file_of_the_demo_build_is_credited_to_its_producer(demo_processed
     processed, _ = demo_processed
     files = build.provenance(2023, processed)["files"]
     kinds = {f["kind"] for f in files}
-    assert {"sirene_stock", "employment_fr", "kbo", "employment_be", "statbel_population"} <= kinds
+    assert {"sirene_stock", "employment_fr", "kbo", "employment_be", "statbel_population", "survey"} <= kinds
     for f in files:
         folder = next(k for k in EXPECTED_PUBLISHER if f["path"].startswith(k))
         assert f["publisher"].startswith(EXPECTED_PUBLISHER[folder]), f

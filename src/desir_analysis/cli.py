@@ -20,7 +20,7 @@ from pathlib import Path
 from desir_analysis import __version__, build, config, demo, reference
 from desir_analysis.analysis import cells as shared_cells
 from desir_analysis.build.schemas import SchemaError
-from desir_analysis.publish import labels, runner
+from desir_analysis.publish import grid_page, labels, runner
 from desir_analysis.publish.edition import Edition, editions, publish_tree, year_editions
 from desir_analysis.reference import membership as perimeters
 from desir_analysis.sources.csvfile import RawFileError
@@ -180,6 +180,7 @@ def _render(args: argparse.Namespace, years: list[int], prov: dict, demo_data: b
     meta["revisions"] = len(revisions)
     runner.atomic_write_text(edition.dir / "edition.json", json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
     notice = config.DEMO_NOTICE if demo_data else ""
+    grid_page.write(edition.dir)  # the enterprises' self-assessment page (the grid's data, no processed data)
     index = runner.write_index(edition, produced, notice=notice, revisions=revisions, meta=meta)
     runner.write_root_index(
         config.REPORTS_DIR,

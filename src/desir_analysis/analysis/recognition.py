@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import lru_cache
 
 import pandas as pd
 
@@ -51,13 +52,37 @@ def check(answer: object, test: str, value: str, item: str = "") -> bool | None:
         raise ValueError(f"{item}: nombre attendu, reçu {answer!r}") from None
 
 
+@lru_cache(maxsize=1)
+def _items() -> dict[str, dict]:
+    """The grid's questions by id: ``type``, ``label_fr``, ``codes`` (read once)."""
+    return {
+        r["item"]: {
+            "type": r["type"],
+            "label_fr": r["label_fr"],
+            "codes": [m.split("=", 1)[0] for m in r["modalities"].split("|")] if r["type"] == "choice" else [],
+        }
+        for r in reference.recognition_items().to_dict(orient="records")
+    }
+
+
+@lru_cache(maxsize=1)
+def _principles() -> tuple[tuple[str, str, str, tuple[dict, ...]], ...]:
+    """The principles in order: (code, French label, legal sources, criteria as records) (read once)."""
+    grid = reference.recognition_grid()
+    out = []
+    for principle, crit in grid.groupby("principle", sort=False):
+        sources = " ; ".join(dict.fromkeys(s for part in crit["source"] for s in part.split(" ; ")))
+        out.append((principle, crit["label_fr"].iloc[0], sources, tuple(crit.to_dict(orient="records"))))
+    return tuple(out)
+
+
 def _validate(answers: Mapping[str, object]) -> None:
     """Refuse a code that is not one of its question's modalities (naming the question)."""
-    items = reference.recognition_items().set_index("item")
+    items = _items()
     for item, answer in answers.items():
-        if item not in items.index or _missing(answer) or items.loc[item, "type"] != "choice":
+        if item not in items or _missing(answer) or items[item]["type"] != "choice":
             continue
-        codes = [m.split("=", 1)[0] for m in items.loc[item, "modalities"].split("|")]
+        codes = items[item]["codes"]
         if str(answer).strip() not in codes:
             raise ValueError(f"{item}: réponse {answer!r} inconnue ; attendu l'un de {', '.join(codes)}")
 
@@ -79,25 +104,22 @@ def evaluate(answers: Mapping[str, object]) -> pd.DataFrame:
         ValueError: an answer outside its question's modalities, or not a number where one is expected.
     """
     _validate(answers)
-    grid = reference.recognition_grid()
-    labels = reference.recognition_items().set_index("item")["label_fr"]
+    items = _items()
     rows = []
-    for principle, crit in grid.groupby("principle", sort=False):
-        results = [check(answers.get(c.item), c.test, c.value, c.item) for c in crit.itertuples(index=False)]
-        failed = [c.failed_fr for c, r in zip(crit.itertuples(index=False), results, strict=True) if r is False]
-        unanswered = [labels[c.item] for c, r in zip(crit.itertuples(index=False), results, strict=True) if r is None]
+    for principle, label, sources, criteria in _principles():
+        results = [check(answers.get(c["item"]), c["test"], c["value"], c["item"]) for c in criteria]
+        failed = [c["failed_fr"] for c, r in zip(criteria, results, strict=True) if r is False]
+        unanswered = [items[c["item"]]["label_fr"] for c, r in zip(criteria, results, strict=True) if r is None]
         if failed:
             status, reasons = NOT_MET, failed
         elif unanswered:
             status, reasons = NOT_EVIDENCED, [f"sans réponse : « {q} »" for q in unanswered]
         else:
-            status, reasons = MET, list(crit["met_fr"])
-        first = crit.iloc[0]
-        sources = " ; ".join(dict.fromkeys(s for part in crit["source"] for s in part.split(" ; ")))
+            status, reasons = MET, [c["met_fr"] for c in criteria]
         rows.append(
             {
                 "principle": principle,
-                "label_fr": first["label_fr"],
+                "label_fr": label,
                 "status": status,
                 "status_fr": STATUS_FR[status],
                 "reasons": " ; ".join(reasons),
@@ -107,9 +129,54 @@ def evaluate(answers: Mapping[str, object]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _check_column(answers: pd.Series, test: str, value: str) -> pd.Series:
+    """:func:`check` on a column: 1.0 (holds), 0.0 (fails), NaN (missing)."""
+    missing = answers.map(_missing)
+    if test == "in":
+        holds = answers.astype(object).map(lambda a: str(a).strip() in value.split("|"))
+    else:
+        numbers = pd.to_numeric(
+            answers.astype(object).where(~missing).map(lambda a: str(a).replace(",", ".")), errors="coerce"
+        )
+        holds = numbers >= float(value)
+    return holds.astype(float).mask(missing)
+
+
+def statuses(answers: pd.DataFrame) -> pd.DataFrame:
+    """:func:`evaluate` on many organisations at once (one row each): the status of every principle.
+
+    Args:
+        answers: one row per organisation, one column per question of the grid (a column may be absent:
+            its answers are missing). Answers are not validated here (the questionnaire reader has).
+
+    Returns:
+        One column per principle (:data:`MET`, :data:`NOT_MET`, :data:`NOT_EVIDENCED`), same index, plus
+        ``overall``: met when every principle is met, not met when one is not met, else not evidenced.
+    """
+    grid = reference.recognition_grid()
+    out = pd.DataFrame(index=answers.index)
+    for principle, crit in grid.groupby("principle", sort=False):
+        checks = pd.concat(
+            [
+                _check_column(answers.get(c.item, pd.Series(None, index=answers.index, dtype=object)), c.test, c.value)
+                for c in crit.itertuples(index=False)
+            ],
+            axis=1,
+        )
+        failed, unanswered = checks.eq(0).any(axis=1), checks.isna().any(axis=1)
+        out[principle] = [
+            NOT_MET if f else NOT_EVIDENCED if u else MET for f, u in zip(failed, unanswered, strict=True)
+        ]
+    principles = out.copy()
+    out["overall"] = [
+        MET if (r == MET).all() else NOT_MET if (r == NOT_MET).any() else NOT_EVIDENCED for r in principles.to_numpy()
+    ]
+    return out
+
+
 def recognised(result: pd.DataFrame) -> bool:
     """Whether an organisation meets the common definition: every principle met (:func:`evaluate`)."""
     return bool(result["status"].eq(MET).all())
 
 
-__all__ = ["MET", "NOT_EVIDENCED", "NOT_MET", "STATUS_FR", "check", "evaluate", "recognised"]
+__all__ = ["MET", "NOT_EVIDENCED", "NOT_MET", "STATUS_FR", "check", "evaluate", "recognised", "statuses"]

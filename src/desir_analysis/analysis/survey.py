@@ -104,12 +104,21 @@ def _key(sample: pd.DataFrame, cols: tuple[str, ...]) -> pd.Series:
 
 
 def trim(
-    sample: pd.DataFrame, weights: pd.Series, margins: dict[tuple[str, ...], pd.Series], cap: float = 5.0
+    sample: pd.DataFrame,
+    weights: pd.Series,
+    margins: dict[tuple[str, ...], pd.Series],
+    cap: float = 5.0,
+    by: tuple[str, ...] = (),
 ) -> pd.Series:
-    """Cap the weights at ``cap`` × their median, then rake again to the margins (repeated until stable)."""
+    """Cap the weights at ``cap`` × their median, then rake again to the margins (repeated until stable).
+
+    With ``by``, the median is that of the respondent's group (e.g. country × family: groups whose
+    populations differ by design keep their own level of weights; only the outliers inside a group are cut).
+    """
     w = weights.copy()
     for _ in range(50):
-        limit = cap * float(w.median())
+        median = w.groupby(_key(sample, by)).transform("median") if by else pd.Series(float(w.median()), w.index)
+        limit = cap * median
         if (w <= limit * (1 + 1e-9)).all():
             return w
         w = rake(sample, margins, start=w.clip(upper=limit))
@@ -277,19 +286,22 @@ def population_cells(est: pd.DataFrame, families: set[str]) -> pd.DataFrame:
     return pop.groupby(["country", "family", "size_band"]).size().rename("N").reset_index()
 
 
-def calibrate(sample: pd.DataFrame, population: pd.DataFrame, min_cell: int = MIN_CELL) -> Weighting:
+def calibrate(sample: pd.DataFrame, population: pd.DataFrame, min_cell: int = MIN_CELL, cap: float = 5.0) -> Weighting:
     """Weights to the population by the first rule that holds (the collapse rules, in order).
 
     1. post-stratification on country × family × size band when every populated cell has at least
        ``min_cell`` respondents;
     2. else post-stratification on country × family × size group (:data:`SIZE_GROUP`: fewer than 50 jobs,
        50 or more) under the same condition;
-    3. else raking on the margins country × family and country × size band.
+    3. else raking on the margins country × family and country × size band, the weights then trimmed at
+       ``cap`` × the median of their country × family and raked again (:func:`trim`; post-stratified
+       weights are never trimmed: they reproduce every cell exactly).
 
     Args:
         sample: respondents with ``country``, ``family``, ``size_band``.
         population: :func:`population_cells`.
         min_cell: the fewest respondents of a post-stratification cell.
+        cap: the trimming cap of raked weights, as a multiple of their median.
     """
     s = sample.assign(size_group=sample["size_band"].map(SIZE_GROUP))
     pop = population.assign(size_group=population["size_band"].map(SIZE_GROUP))
@@ -306,4 +318,8 @@ def calibrate(sample: pd.DataFrame, population: pd.DataFrame, min_cell: int = MI
         ("country", "size_band"): pop.groupby(["country", "size_band"])["N"].sum(),
     }
     margins = {k: v.set_axis(list(v.index)) for k, v in margins.items()}  # tuples, as rake's keys
-    return Weighting(rake(s, margins), RAKING_WORDS, list(margins), None)
+    w = rake(s, margins)
+    trimmed = trim(s, w, margins, cap, by=("country", "family"))
+    cut = f", poids écrêtés à {cap:g} fois la médiane de leur pays × famille puis recalés"
+    words = RAKING_WORDS + (cut if not trimmed.equals(w) else "")
+    return Weighting(trimmed, words, list(margins), None)

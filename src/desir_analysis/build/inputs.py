@@ -153,7 +153,10 @@ def name_years(path: Path | str) -> list[int]:
 
 def _kind(path: Path | str) -> str:
     parts = Path(path).parts
-    return "employment" if "employment" in parts else "population" if "population" in parts else "other"
+    for kind in ("employment", "population", "survey"):
+        if kind in parts:
+            return kind
+    return "other"
 
 
 def is_input_of(path: Path | str, year: int) -> bool:
@@ -161,7 +164,8 @@ def is_input_of(path: Path | str, year: int) -> bool:
 
     An employment extract whose name carries years serves the years from the first to the
     last of them; a population file whose name carries a year serves that year and the later
-    ones (the series up to the edition); every other file (Sirene, KBO, approvals, Eurostat
+    ones (the series up to the edition); a questionnaire's responses file whose name carries a
+    year serves that year only; every other file (Sirene, KBO, approvals, Eurostat
     files, extracts without a year in the name) serves every year. So adding next year's
     extract changes no past year's inputs.
     """
@@ -170,6 +174,8 @@ def is_input_of(path: Path | str, year: int) -> bool:
         return True
     if _kind(path) == "employment":
         return min(ys) <= year <= max(ys)
+    if _kind(path) == "survey":
+        return year in ys
     return min(ys) <= year
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from desir_analysis import __version__, config, reference
-from desir_analysis.build import schemas
+from desir_analysis.build import schemas, survey
 from desir_analysis.build.cache_keys import code_fingerprint, fingerprint, sha256_file
 from desir_analysis.build.errors import BuildError
 from desir_analysis.build.harmonise_be import BelgianInputs, belgian_year
@@ -116,7 +116,7 @@ def build(
         src = replace(src, employment=[])  # the size band gives the jobs: the extracts are not inputs
     files = [
         {"path": p.relative_to(raw).as_posix(), "sha256": sha256_file(p, cache), **source_meta(p, raw, is_demo)}
-        for p in src.all() + (be_src.all() if be_src else []) + population_files(raw)
+        for p in src.all() + (be_src.all() if be_src else []) + population_files(raw) + survey.files(raw)
     ]
     cache_path.write_text(json.dumps(cache, indent=0, sort_keys=True))
     code = code_fingerprint()
@@ -163,6 +163,7 @@ def build(
         out,
         raw,
         fr_gaps,
+        {y: survey.read_year(raw, y) for y in years},  # a bad questionnaire stops here, before the long work
     )
     workers = max(1, min(workers or os.cpu_count() or 1, len(years)))
     schemas.establishments_schema()  # import pandera and build the contract once, before the workers fork
@@ -234,6 +235,7 @@ class _YearContext:
     out: Path
     raw_dir: Path | None = None
     fr_gaps: set[int] = field(default_factory=set)
+    survey: dict[int, dict[str, pd.DataFrame]] = field(default_factory=dict)
 
 
 _CONTEXT: _YearContext | None = None
@@ -295,6 +297,7 @@ def build_year(ctx: _YearContext, year: int) -> tuple[pd.DataFrame, str]:
         "scope": scope,
         "population": population_of_year(ctx.population, ctx.files[year]),
     }
+    questionnaire = ctx.survey.get(year, {})
     for name, contract in (
         ("national_aggregates", schemas.NATIONAL_AGGREGATES),
         ("rejects", schemas.REJECTS),
@@ -302,6 +305,7 @@ def build_year(ctx: _YearContext, year: int) -> tuple[pd.DataFrame, str]:
         ("population", schemas.POPULATION),
     ):
         schemas.check(tables[name], contract, name)
+    tables.update(questionnaire)
     prov = {
         "build_key": ctx.build_key[year],
         "year": year,
@@ -324,6 +328,7 @@ def build_year(ctx: _YearContext, year: int) -> tuple[pd.DataFrame, str]:
             "national": "stock",
             "gap_fr": parts["FR"].rule_gap if "FR" in parts else None,
         },
+        "survey": survey.record(questionnaire, ctx.raw_dir, year) if questionnaire and ctx.raw_dir else {},
         "headcount_method": (
             "measured (employment extract)"
             if ctx.mode == "employment"

@@ -13,6 +13,8 @@ import pandas as pd
 from desir_analysis import config
 
 TABLES = ("establishments", "national_aggregates", "rejects", "scope", "population")
+#: Tables a year has only when its sources give them (the questionnaire: ``build/survey.py``).
+OPTIONAL_TABLES = ("survey_responses", "survey_codebook", "survey_exclusions")
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
@@ -70,12 +72,17 @@ def load(
             ``[("nuts3", "==", "BE323")]``), cheaper than reading every row.
         columns: read only these columns (default: all).
     """
-    if table not in TABLES:
-        raise ValueError(f"unknown table {table!r}; expected one of {TABLES}")
+    if table not in TABLES + OPTIONAL_TABLES:
+        raise ValueError(f"unknown table {table!r}; expected one of {TABLES + OPTIONAL_TABLES}")
     path = (processed_dir or config.PROCESSED_DATA_DIR) / str(year) / f"{table}.parquet"
     if not path.exists():
         raise FileNotFoundError(f"{path} missing: run `desir build --year {year}` (or `make report`)")
     return pd.read_parquet(path, filters=filters, columns=columns)
+
+
+def has(year: int, table: str, processed_dir: Path | None = None) -> bool:
+    """Whether a processed year has ``table`` (an optional table, :data:`OPTIONAL_TABLES`)."""
+    return ((processed_dir or config.PROCESSED_DATA_DIR) / str(year) / f"{table}.parquet").is_file()
 
 
 def provenance(year: int, processed_dir: Path | None = None) -> dict:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from desir_analysis import reference
-from desir_analysis.demo.common import DEMO_NOTICE
+from desir_analysis.demo.common import DEMO_NOTICE, YEARS
 
 SEED = 20261202
 N_RESPONSES = 400
@@ -26,6 +26,16 @@ FAMILY_SHARE = {"association": 0.10, "cooperative": 0.02, "mutual": 0.004, "foun
 SIZE_SHARE = {"1-9": 0.70, "10-49": 0.24, "50-249": 0.05, "250+": 0.01}
 PROPENSITY = {"association": 1.0, "cooperative": 4.0, "mutual": 6.0, "foundation": 5.0, "non_ess": 0.08}
 SIZE_PROPENSITY = {"1-9": 0.5, "10-49": 1.0, "50-249": 3.0, "250+": 6.0}
+
+#: The answers of a commercial company run like the social economy (every principle of the grid met).
+MISSION_PROFILE = {
+    "purpose": "service_community",
+    "controlled": "non",
+    "general_assembly": "oui",
+    "vote_rule": "capped",
+    "reserves_distributable": "non",
+    "dividend": "capped",
+}
 
 EXTRA_QUESTIONS = [
     (
@@ -103,7 +113,8 @@ def _answers(rng: np.random.Generator, family: np.ndarray, size: np.ndarray) -> 
     def pick(p_first: np.ndarray, first: str, second: str) -> np.ndarray:
         return np.where(rng.random(n) < p_first, first, second)
 
-    purpose = np.where(ess, np.where(family == "association", "service_community", "service_members"), "profit")
+    community = np.where(family == "association", rng.random(n) < 0.93, rng.random(n) < 0.15)  # members or public
+    purpose = np.where(ess, np.where(community, "service_community", "service_members"), "profit")
     purpose = np.where(rng.random(n) < np.where(ess, 0.06, 0.04), np.where(ess, "profit", "service_community"), purpose)
     vote = np.where(
         rng.random(n) < np.where(ess, 0.88, 0.05),
@@ -113,7 +124,11 @@ def _answers(rng: np.random.Generator, family: np.ndarray, size: np.ndarray) -> 
     dividend = np.where(
         family == "non_ess",
         np.where(rng.random(n) < 0.1, "capped", "free"),
-        np.where(family == "cooperative", np.where(rng.random(n) < 0.85, "capped", "free"), "none"),
+        np.where(
+            family == "cooperative",
+            np.where(rng.random(n) < 0.85, "capped", "free"),
+            np.where(rng.random(n) < 0.96, "none", "capped"),  # a few associations pay a capped return
+        ),
     )
     reserves = np.clip(np.where(ess, rng.normal(85, 15, n), rng.normal(45, 25, n)), 0, 100).round(0)
     volunteers = np.where(family == "association", rng.poisson(np.where(big, 40, 12)), rng.poisson(1, n)).astype(float)
@@ -125,7 +140,8 @@ def _answers(rng: np.random.Generator, family: np.ndarray, size: np.ndarray) -> 
     )
     recruitment = np.clip(rng.poisson(np.where(big, 2.6, 1.8)) + 1, 1, 5).astype(int).astype(str)
     recruitment[rng.random(n) < 0.05] = ""  # not answered (optional)
-    return {
+    recruitment[[i for i in (17, 141, 288) if i < n]] = "6"  # answered on an old 6-point form: excluded, counted
+    answers = {
         "purpose": purpose,
         "controlled": pick(np.where(ess, 0.06, 0.3), "oui", "non"),
         "general_assembly": pick(np.where(family == "foundation", 0.2, np.where(ess, 0.96, 0.55)), "oui", "non"),
@@ -140,6 +156,13 @@ def _answers(rng: np.random.Generator, family: np.ndarray, size: np.ndarray) -> 
         "recruitment": recruitment,
         "cross_border": pick(np.where(big, 0.25, 0.1), "oui", "non"),
     }
+    # a few commercial companies run like the social economy (mission-driven, capped dividends): the grid
+    # recognises them although their legal form is outside the ESS
+    mission = (family == "non_ess") & (rng.random(n) < 0.12)
+    for item, value in MISSION_PROFILE.items():
+        answers[item] = np.where(mission, value, answers[item])
+    answers["profit_to_reserves_pct"] = np.where(mission, np.maximum(reserves, 60), reserves)
+    return answers
 
 
 def responses(seed: int = SEED, n: int = N_RESPONSES) -> pd.DataFrame:
@@ -158,13 +181,13 @@ def responses(seed: int = SEED, n: int = N_RESPONSES) -> pd.DataFrame:
 
 
 def generate(root: Path, seed: int = SEED) -> Path:
-    """Write ``root/survey/codebook.csv`` and ``responses.csv`` (the demo notice in ``README.txt``)."""
+    """Write ``root/survey/codebook.csv`` and ``responses_<last demo year>.csv`` (the notice in ``README.txt``)."""
     folder = root / "survey"
     folder.mkdir(parents=True, exist_ok=True)
     codebook().to_csv(folder / "codebook.csv", index=False, lineterminator="\n")
     r = responses(seed)
     for col in ("profit_to_reserves_pct", "volunteers", "public_funding_pct"):
         r[col] = r[col].map(lambda v: f"{v:.0f}")
-    r.to_csv(folder / "responses.csv", index=False, lineterminator="\n")
+    r.to_csv(folder / f"responses_{YEARS[-1]}.csv", index=False, lineterminator="\n")
     (folder / "README.txt").write_text(f"{DEMO_NOTICE}\nQuestionnaire de démonstration.\n", encoding="utf-8")
     return folder

@@ -10,6 +10,7 @@ import pandas as pd
 
 from desir_analysis import reference
 from desir_analysis.publish import labels
+from desir_analysis.publish.tables import format_number
 from desir_analysis.reference import main_activity, membership
 
 #: Legal forms whose classification was debated (the decision and its reason are on their line
@@ -276,3 +277,24 @@ def sector_groups_by_version() -> pd.DataFrame:
     out.index = out.index.map(lambda g: names.get(g, g))
     out.columns.name = None
     return out.rename_axis("Secteur regroupé").reset_index()
+
+
+def recognition_grid() -> pd.DataFrame:
+    """The common recognition grid: principle, question, condition, legal source (``recognition_grid.csv``)."""
+    items = reference.recognition_items().set_index("item")
+    rows = []
+    for c in reference.recognition_grid().itertuples(index=False):
+        if c.test == "in":
+            names = reference.modalities(items.loc[c.item, "modalities"])
+            condition = "réponse : " + " ou ".join(f"« {names[v]} »" for v in c.value.split("|"))
+        else:
+            condition = f"au moins {format_number(float(c.value), 0)}"
+        rows.append(
+            {
+                "Principe": c.label_fr,
+                "Question": items.loc[c.item, "label_fr"],
+                "Condition": condition,
+                "Source": c.source,
+            }
+        )
+    return pd.DataFrame(rows)

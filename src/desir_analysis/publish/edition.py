@@ -34,7 +34,7 @@ from desir_analysis import config
 FIXED_STAMP = (1980, 1, 1, 0, 0, 0)
 FIXED_W3CDTF = "1980-01-01T00:00:00Z"
 #: Files of the edition folder that belong to the edition, not to one study.
-EDITION_FILES = ("index.html", "edition.json", "revisions.json")
+EDITION_FILES = ("index.html", "edition.json", "revisions.json", "grille_reconnaissance.html")
 
 
 def edition_name(zone: str, perimeter: str, mode: str) -> str:

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desir_analysis import config
+from desir_analysis.publish import grid_page
 from desir_analysis.publish.edition import (
     Edition,
     editions,
@@ -519,6 +520,7 @@ def write_index(
     listed = dict(edition_pages(edition))
     listed.update({p.relative_to(out_dir).as_posix(): j.title for j, p in produced})
     main = [(href, title) for href, title in listed.items() if "/" not in href]
+    tools = [{"href": grid_page.NAME, "title": grid_page.TITLE}] if (out_dir / grid_page.NAME).exists() else []
     sheets = sorted([(href, title) for href, title in listed.items() if "/" in href], key=lambda ht: ht[1])
     page = _index_template("edition.html.j2").render(
         year=edition.year,
@@ -526,6 +528,7 @@ def write_index(
         studies=[{"href": href, "title": title} for href, title in main],
         sheets=[{"href": href, "title": title} for href, title in sheets],
         tables=tables,
+        tools=tools,
         revisions=revisions or [],
         meta=meta or {},
     )

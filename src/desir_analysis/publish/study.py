@@ -36,6 +36,7 @@ from desir_analysis.analysis import derived, disclosure
 from desir_analysis.build import store
 from desir_analysis.publish import figures, labels
 from desir_analysis.publish.edition import Edition, cells_dir, year_editions
+from desir_analysis.publish.practices_report import SurveySections
 from desir_analysis.publish.sections import Sections
 from desir_analysis.publish.tables import Caption, crosstab_view, publish, write_audit
 from desir_analysis.reference import membership
@@ -116,7 +117,7 @@ class Registered:
 
 
 @dataclass
-class Study(Sections):
+class Study(Sections, SurveySections):
     """One study document of an edition: its outputs, caption defaults and registry.
 
     Args:

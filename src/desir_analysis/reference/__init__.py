@@ -415,3 +415,15 @@ def recognition_grid() -> pd.DataFrame:
             if unknown:
                 raise ValueError(f"recognition_grid.csv: {row.item} has no modality {sorted(unknown)}")
     return g.sort_values(["order", "principle"], kind="stable", ignore_index=True)
+
+
+def modalities(text: str) -> dict[str, str]:
+    """``"1=Oui|2=Non"`` -> ``{"1": "Oui", "2": "Non"}`` (a code without label is its own label).
+
+    The layout of the modalities in ``recognition_items.csv`` and in a questionnaire's codebook.
+    """
+    out = {}
+    for part in (p for p in str(text).split("|") if p.strip()):
+        code, _, label = part.partition("=")
+        out[code.strip()] = (label or code).strip()
+    return out

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from desir_analysis.reference import modalities
 from desir_analysis.sources.csvfile import RawFileError, text_io
 
 TYPES = ("single", "multiple", "likert", "number")
@@ -33,15 +34,6 @@ def _rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         reader = csv.DictReader(fh)
         rows = [{k: (v or "").strip() for k, v in r.items() if k is not None} for r in reader]
         return list(reader.fieldnames or []), rows
-
-
-def modalities(text: str) -> dict[str, str]:
-    """``"1=Oui|2=Non"`` -> ``{"1": "Oui", "2": "Non"}`` (a code without label is its own label)."""
-    out = {}
-    for part in (p for p in text.split("|") if p.strip()):
-        code, _, label = part.partition("=")
-        out[code.strip()] = (label or code).strip()
-    return out
 
 
 def read_codebook(path: Path) -> pd.DataFrame:
