@@ -242,30 +242,13 @@ class SurveySections:
         by_country = practices.results(sv, "country")
         diffs = practices.differences(sv, min_respondents)  # empty for a one-country edition
         table, view = wide_results(by_country, sv.codebook, diffs if len(diffs) else None, min_respondents)
-        self.table(
-            table,
-            "enquete_pratiques_pays",
-            "Modes d'organisation et pratiques des organisations de forme juridique ESS, par pays "
-            "(estimation pondérée [intervalle de confiance à 95 %])",
-            "% des organisations ayant répondu à la question, ou moyenne",
-            view=view,
-            decimals=_one_decimal(table),
-            sort=False,
-            sources=SURVEY_TOPICS,
+        what = "Modes d'organisation et pratiques"
+        self.estimates(
+            table, view, "enquete_pratiques_pays", f"{what} des organisations de forme juridique ESS, par pays"
         )
         by_family = practices.results(sv, "family")
         table, view = wide_results(by_family, sv.codebook, None, min_respondents)
-        self.table(
-            table,
-            "enquete_pratiques_famille",
-            "Modes d'organisation et pratiques par famille, France et Belgique ensemble "
-            "(estimation pondérée [intervalle de confiance à 95 %])",
-            "% des organisations ayant répondu à la question, ou moyenne",
-            view=view,
-            decimals=_one_decimal(table),
-            sort=False,
-            sources=SURVEY_TOPICS,
-        )
+        self.estimates(table, view, "enquete_pratiques_famille", f"{what} par famille, {_countries(sv.responses)}")
         groups = pd.concat([by_country, by_family[by_family["group"].eq(practices.COMMERCIAL)]], ignore_index=True)
         for q in sv.codebook[sv.codebook["type"].eq("likert")].itertuples(index=False):
             self.figure(
@@ -286,17 +269,36 @@ class SurveySections:
         rr = practices.recognition_results(sv)
         table, view = recognition_tables(rr, min_respondents)
         self.text(recognition_words(rr, min_respondents))
+        title = "Formes juridiques et principes de l'économie sociale"
+        self.estimates(
+            table, view, "reconnaissance_formes_principes", title, "% des organisations dont la grille est établie"
+        )
+
+    def estimates(
+        self,
+        table: pd.DataFrame,
+        view: pd.DataFrame,
+        name: str,
+        title: str,
+        unit: str = "% des organisations ayant répondu à la question, ou moyenne",
+    ) -> None:
+        """Publish a table of weighted estimates: numbers in the file, « estimate [interval] » on the page."""
         self.table(
             table,
-            "reconnaissance_formes_principes",
-            "Formes juridiques et principes de l'économie sociale "
-            "(estimation pondérée [intervalle de confiance à 95 %])",
-            "% des organisations dont la grille est établie",
+            name,
+            f"{title} (estimation pondérée [intervalle de confiance à 95 %])",
+            unit,
             view=view,
             decimals=_one_decimal(table),
             sort=False,
             sources=SURVEY_TOPICS,
         )
+
+
+def _countries(responses: pd.DataFrame) -> str:
+    """« France et Belgique ensemble », or the one country of the respondents."""
+    names = [GROUP_FR[c] for c in ("FR", "BE") if responses["country"].eq(c).any()]
+    return " et ".join(names) + (" ensemble" if len(names) > 1 else "")
 
 
 def _one_decimal(table: pd.DataFrame) -> dict[str, int]:
@@ -367,8 +369,7 @@ def method_words(sv: practices.Survey, mt: pd.DataFrame, record: dict, min_respo
 def recognition_words(rr: pd.DataFrame, min_respondents: int) -> str:
     """The agreement between the legal-form perimeter and the grid, in words (both countries)."""
     both = rr[rr["country"] == practices.ALL].set_index(["indicator", "group"])
-    countries = [GROUP_FR[c] for c in ("FR", "BE") if rr["country"].eq(c).any()]
-    where = " et ".join(countries) + (" ensemble" if len(countries) > 1 else "")
+    where = _countries(rr[rr["country"] != practices.ALL])
 
     def say(indicator: str, group: str) -> str:
         e = both.loc[(indicator, group)]
