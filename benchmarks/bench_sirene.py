@@ -1,19 +1,20 @@
 """Benchmark: Sirene read + zone filter + join + classification + aggregation.
 
-    .venv/bin/python benchmarks/bench_sirene.py [--rows 5000000] [--small 1000000]
+    .venv/bin/python benchmarks/bench_sirene.py [--rows 1000000 5000000 20000000] [--pandas]
 
-Generates (once, in benchmarks/_work/) a StockEtablissement-layout file of ``--rows``
-rows and the matching StockUniteLegale, then measures in separate processes, in
-the same run:
+Generates (once, in benchmarks/_work/) StockEtablissement-layout files of each ``--rows``
+and the matching StockUniteLegale, then measures, each in a fresh interpreter, in the same run:
 
-- ``project``: desir_analysis (UL look-up, streamed stock scan with zone filter and
-  national aggregation, classification of zone rows and national aggregates);
-- ``duckdb``: the same read / zone filter / join / group-by in SQL;
-- ``pandas``: a naive ``pd.read_csv`` of every column.
+- ``project``: desir_analysis's ingest (``read_legal_units`` + ``scan_stock``: the zone's rows
+  and the national aggregates of the year);
+- ``duckdb``: the same work in SQL — zone rows (the project's columns, joined to the legal unit,
+  materialised) and national aggregates — with its progress bar off (it writes to standard
+  output and doubles DuckDB's time);
+- ``pandas`` (``--pandas``): a naive ``pd.read_csv`` of every column.
 
-Prints wall time and peak memory (max RSS of the process) and the ratios against
-DuckDB (targets: time <= 1.2x, memory <= 2x), then the project's memory for
-``--small`` rows vs ``--rows`` (target: flat).
+Prints one Markdown table: wall time, peak memory (``VmHWM``), zone rows and national units of
+each contender (they must agree) and the ratios against DuckDB at the same size (targets: time
+<= 1.2x, memory <= 2x, memory flat as the file grows).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import pyarrow.csv as pacsv
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "_work"
 sys.path.insert(0, str(HERE.parent / "src"))
-from desir_analysis.demo import ETAB_COLUMNS, UL_COLUMNS  # noqa: E402
+from desir_analysis.demo.fr import ETAB_COLUMNS, UL_COLUMNS  # noqa: E402
 
 ZONE = ["02", "08", "59", "62", "80"]
 NAF = [
@@ -113,121 +114,129 @@ def generate(rows: int, path: Path, ul_path: Path, seed: int = 7) -> None:
     pacsv.write_csv(pa.table(cols), ul_path, write_options=opts)
 
 
-PROJECT = """
-import time, resource, json
+PEAK = """
+import json, time
 def peak_mb():  # VmHWM: high-water mark of this process image (ru_maxrss survives exec)
     for line in open("/proc/self/status"):
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
-from pathlib import Path
-import pandas as pd
 t0 = time.perf_counter()
-from desir_analysis.reference import classify
-from desir_analysis.build.harmonise_fr import national_aggregates_fr
+"""
+
+PROJECT = (
+    PEAK
+    + """
+from pathlib import Path
 from desir_analysis.sources import sirene
 units = sirene.read_legal_units(Path({ul!r}))
 res = sirene.scan_stock(Path({stock!r}), set({zone!r}), [2023], units)
-z = res.zone
-pos = units.lookup(z["siren"].to_numpy(dtype=object))
-ul = units.rows(pos)
-frame = pd.DataFrame({{"country": "FR", "legal_form": ul["legal_form"].to_numpy(),
-    "national_activity": z["activitePrincipaleEtablissement"].to_numpy(),
-    "activity_nomenclature": z["nomenclatureActivitePrincipaleEtablissement"].to_numpy(),
-    "commune": z["codeCommuneEtablissement"].to_numpy()}})
-c = classify.classify(frame)
-zone_agg = c.groupby(["nuts3", "ess_family", "sector_group"]).size()
-nat = national_aggregates_fr(res.national)
 dt = time.perf_counter() - t0
-print(json.dumps({{"seconds": dt, "peak_mb": peak_mb(),
-                  "zone_rows": len(z), "national_groups": len(nat)}}))
+print(json.dumps({{"seconds": dt, "peak_mb": peak_mb(), "zone_rows": len(res.zone),
+                  "national_units": int(res.national["n_establishments"].sum())}}))
 """
+)
 
-DUCKDB = """
-import time, resource, json
-def peak_mb():  # VmHWM: high-water mark of this process image (ru_maxrss survives exec)
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-t0 = time.perf_counter()
+#: DuckDB doing the project's work: the legal units' codes joined to every establishment, the zone's rows
+#: (the project's columns, materialised) and the national aggregates of 2023 (existing at 31 December, employer by
+#: the size band, jobs = the band's midpoint) by département × legal form × ESS flag × activity × nomenclature.
+DUCKDB = (
+    PEAK
+    + """
 import duckdb
+from desir_analysis.sources.sirene import TRANCHE_MIDPOINT
 con = duckdb.connect()
-q = '''
-SELECT left(e.codeCommuneEtablissement, 2) AS dep, u.categorieJuridiqueUniteLegale AS cj,
-       left(e.activitePrincipaleEtablissement, 5) AS cls, count(*) AS n
-FROM read_csv('{stock}', header=true, all_varchar=true) e
-JOIN read_csv('{ul}', header=true, all_varchar=true) u USING (siren)
-WHERE left(e.codeCommuneEtablissement, 2) IN {zone_sql}
-GROUP BY ALL
-'''
-r = con.execute(q).fetchdf()
+con.execute("SET enable_progress_bar = false")  # its bar goes to standard output and doubles the time
+mid = ", ".join(f"('{{k}}', {{v}})" for k, v in TRANCHE_MIDPOINT.items())
+con.execute(f"CREATE TEMP TABLE mid(tranche VARCHAR, jobs DOUBLE); INSERT INTO mid VALUES {{mid}}")
+con.execute("CREATE TEMP TABLE ul AS SELECT siren, categorieJuridiqueUniteLegale AS cj, "
+            "economieSocialeSolidaireUniteLegale AS ess FROM read_csv('{ul}', header=true, all_varchar=true)")
+src = "read_csv('{stock}', header=true, all_varchar=true)"
+from desir_analysis.sources.sirene import ETAB_LAYOUT
+header = [c.strip('"') for c in open('{stock}', encoding="utf-8").readline().strip().split(",")]
+wanted = ", ".join(f"e.{{c}}" for c in ETAB_LAYOUT.wanted if c in header)  # the project's columns, no more
+zone = con.execute(f"SELECT {{wanted}}, u.cj, u.ess FROM {{src}} e LEFT JOIN ul u USING (siren) "
+                   "WHERE left(e.codeCommuneEtablissement, 2) IN {zone_sql}").to_arrow_table()
+national = con.execute(
+    "SELECT left(e.codeCommuneEtablissement, 2) AS departement, u.cj, u.ess, "
+    "left(e.activitePrincipaleEtablissement, 6) AS activity, e.nomenclatureActivitePrincipaleEtablissement AS nom, "
+    "count(*) AS n_establishments, sum(m.jobs) AS jobs "
+    f"FROM {{src}} e JOIN mid m ON m.tranche = e.trancheEffectifsEtablissement LEFT JOIN ul u USING (siren) "
+    "WHERE coalesce(e.codeCommuneEtablissement, '') <> '' "
+    "AND (coalesce(e.dateCreationEtablissement, '') = '' OR e.dateCreationEtablissement <= '2023-12-31') "
+    "AND NOT (coalesce(e.etatAdministratifEtablissement, '') = 'F' AND coalesce(e.dateDebut, '') <= '2023-12-31') "
+    "GROUP BY ALL").to_arrow_table()
 dt = time.perf_counter() - t0
-print(json.dumps({{"seconds": dt, "peak_mb": peak_mb(),
-                  "groups": len(r)}}))
+print(json.dumps({{"seconds": dt, "peak_mb": peak_mb(), "zone_rows": zone.num_rows,
+                  "national_units": int(national.column("n_establishments").to_numpy().sum())}}))
 """
+)
 
-PANDAS = """
-import time, resource, json
-def peak_mb():  # VmHWM: high-water mark of this process image (ru_maxrss survives exec)
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-t0 = time.perf_counter()
+NAIVE_PANDAS = (
+    PEAK
+    + """
 import pandas as pd
 df = pd.read_csv({stock!r}, dtype=str)
-dt = time.perf_counter() - t0
-print(json.dumps({{"seconds": dt, "peak_mb": peak_mb(),
-                  "rows": len(df)}}))
+print(json.dumps({{"seconds": time.perf_counter() - t0, "peak_mb": peak_mb(), "zone_rows": 0, "national_units": 0}}))
 """
+)
 
 
 def run(code: str) -> dict:
-    """Run a measurement in a fresh interpreter; return its JSON line."""
+    """Run a measurement in a fresh interpreter; return the last JSON line of its output (anything else ignored)."""
     t0 = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
-        check=True,
         env={"PYTHONPATH": str(HERE.parent / "src"), "PATH": "/usr/bin:/bin"},
     )
-    res = json.loads(out.stdout.strip().splitlines()[-1])
+    if out.returncode:
+        raise SystemExit(f"the contender failed (exit {out.returncode}):\n{out.stderr[-3000:]}")
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise SystemExit(f"no result line in the contender's output:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
+    res = json.loads(lines[-1])
     res["process_seconds"] = time.perf_counter() - t0
     return res
 
 
+def files_for(rows: int) -> tuple[Path, Path]:
+    """The generated stock and legal units of ``rows`` rows (generated once, kept in ``benchmarks/_work``)."""
+    stock, ul = WORK / f"StockEtablissement_{rows}_v2.csv", WORK / f"StockUniteLegale_{rows}_v2.csv"
+    if not stock.exists():
+        t0 = time.perf_counter()
+        generate(rows, stock, ul)
+        print(f"generated {rows:,} rows ({stock.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.0f} s")
+    return stock, ul
+
+
 def main() -> None:
-    """Generate if needed, measure, print ratios."""
+    """Generate if needed, measure both contenders at every size in one run, print the table with the ratios."""
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--rows", type=int, default=5_000_000)
-    ap.add_argument("--small", type=int, default=1_000_000)
-    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 5_000_000, 20_000_000])
+    ap.add_argument("--pandas", action="store_true", help="also time a naive pd.read_csv of every column")
     a = ap.parse_args()
     WORK.mkdir(exist_ok=True)
-    files = {}
-    for rows in sorted({a.rows, a.small}):
-        stock, ul = WORK / f"StockEtablissement_{rows}_v2.csv", WORK / f"StockUniteLegale_{rows}_v2.csv"
-        if not stock.exists():
-            t0 = time.perf_counter()
-            generate(rows, stock, ul)
-            print(f"generated {rows:,} rows ({stock.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t0:.0f} s")
-        files[rows] = (stock, ul)
-    stock, ul = files[a.rows]
-    zone_sql = "(" + ", ".join(f"''{z}''" for z in ZONE) + ")"
-    results = {}
-    for name, tpl in [("duckdb", DUCKDB), ("project", PROJECT), ("pandas", PANDAS)]:
-        code = tpl.format(stock=str(stock), ul=str(ul), zone=ZONE, zone_sql=zone_sql.replace("''", "'"))
-        runs = [run(code) for _ in range(a.repeat)]
-        results[name] = min(runs, key=lambda r: r["seconds"])
-        print(f"{name:8s} {results[name]['seconds']:7.2f} s  {results[name]['peak_mb']:7.0f} MB")
-    d = results["duckdb"]
-    for name in ("project", "pandas"):
-        r = results[name]
-        print(f"{name:8s} / duckdb: time x{r['seconds'] / d['seconds']:.2f}, memory x{r['peak_mb'] / d['peak_mb']:.2f}")
-    small = run(PROJECT.format(stock=str(files[a.small][0]), ul=str(files[a.small][1]), zone=ZONE))
-    print(
-        f"project memory {a.small:,} rows: {small['peak_mb']:.0f} MB; {a.rows:,} rows: "
-        f"{results['project']['peak_mb']:.0f} MB (x{results['project']['peak_mb'] / small['peak_mb']:.2f})"
-    )
+    zone_sql = "(" + ", ".join(f"'{z}'" for z in ZONE) + ")"
+    contenders = [("duckdb", DUCKDB), ("project", PROJECT)] + ([("pandas", NAIVE_PANDAS)] if a.pandas else [])
+    table = [
+        "| rows | contender | time (s) | peak memory (MB) | zone rows | national units | time / DuckDB | memory / DuckDB |"
+    ]
+    table.append("|---:|---|---:|---:|---:|---:|---:|---:|")
+    for rows in a.rows:
+        stock, ul = files_for(rows)
+        res = {
+            name: run(tpl.format(stock=str(stock), ul=str(ul), zone=ZONE, zone_sql=zone_sql))
+            for name, tpl in contenders
+        }
+        d = res["duckdb"]
+        for name, r in res.items():
+            table.append(
+                f"| {rows:,} | {name} | {r['seconds']:.2f} | {r['peak_mb']:.0f} | {r['zone_rows']:,} | "
+                f"{r['national_units']:,} | {r['seconds'] / d['seconds']:.2f} | {r['peak_mb'] / d['peak_mb']:.2f} |"
+            )
+            print(table[-1], flush=True)
+    print("\n".join(table))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import pytest
 
 from desir_analysis import build
 from desir_analysis.build import schemas
-from desir_analysis.sources import sirene
+from desir_analysis.sources import sirene, sirene_history
 
 CONTRACT = [
     "country",
@@ -162,7 +162,7 @@ def test_existence_at_31_december_follows_the_history(demo_processed, demo_raw):
     )
     for year in (2015, 2023):
         est = pd.read_parquet(out / str(year) / "establishments.parquet").query("country == 'FR'")
-        per = sirene.period_at(hist[hist["siret"].isin(est["establishment_id"])], f"{year}-12-31")
+        per = sirene_history.period_at(hist[hist["siret"].isin(est["establishment_id"])], f"{year}-12-31")
         assert set(per["siret"]) == set(est["establishment_id"])
         assert (per["etatAdministratifEtablissement"] == "A").all()
 

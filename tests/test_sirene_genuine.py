@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from desir_analysis import build
-from desir_analysis.sources import sirene
+from desir_analysis.sources import sirene, sirene_history
 
 REAL = "samples/real_layouts"
 
@@ -76,11 +76,11 @@ def test_history_sample_periods(real):
     path = real / "sirene_StockEtablissementHistorique_utf8_sample.csv"
     raw = _rows(path)
     sirets = {r["siret"] for r in raw}
-    hist, n, bad = sirene.read_history(path, sirets)
+    hist, n, bad = sirene_history.read_history(path, sirets)
     assert n == len(raw) and not bad and len(hist) == len(raw)
     s = raw[0]["siret"]
-    at_2008 = sirene.period_at(hist, "2008-12-31").set_index("siret")
-    at_2010 = sirene.period_at(hist, "2010-12-31").set_index("siret")
+    at_2008 = sirene_history.period_at(hist, "2008-12-31").set_index("siret")
+    at_2010 = sirene_history.period_at(hist, "2010-12-31").set_index("siret")
     # 00032517500016: active 2008-01-01..2009-05-26, closed from 2009-05-27
     assert at_2008.loc[s, "etatAdministratifEtablissement"] == "A"
     assert at_2010.loc[s, "etatAdministratifEtablissement"] == "F"

@@ -18,7 +18,7 @@ import pandas as pd
 
 from desir_analysis.build.schemas import size_band
 from desir_analysis.reference import classify, codes
-from desir_analysis.sources import sirene
+from desir_analysis.sources import sirene, sirene_history
 from desir_analysis.sources.rejects import reject_rows
 
 REJECT_COLUMNS = ["source_file", "line", "record_id", "reason"]
@@ -77,7 +77,7 @@ def validate_zone_rows(inp: FrenchInputs) -> tuple[pd.DataFrame, pd.DataFrame]:
     siret = z["siret"].astype("string").str.strip()
     flag(~siret.str.fullmatch(r"\d{14}").fillna(False), "SIRET mal formé (14 chiffres attendus)")
     flag(siret.duplicated(keep="first"), "SIRET en double dans le stock")
-    which = sirene.bad_dates(z, ["dateCreationEtablissement", "dateDebut"])
+    which = sirene_history.bad_dates(z, ["dateCreationEtablissement", "dateDebut"])
     reason = reason.mask(which.notna() & reason.isna(), "date mal formée (AAAA-MM-JJ attendu) : " + which)
     commune = codes.normalise_commune(z["codeCommuneEtablissement"], "FR")
     flag(commune.invalid, "code commune invalide (5 caractères attendus, 2A/2B pour la Corse)")
@@ -145,7 +145,7 @@ def french_year(inp: FrenchInputs, valid: pd.DataFrame, stock_rejects: pd.DataFr
     employer_char = z.get("caractereEmployeurEtablissement", pd.Series("", index=z.index)).astype("string")
     hist_used = 0
     if inp.history is not None and len(inp.history):
-        per = sirene.period_at(inp.history, ref).set_index("siret")
+        per = sirene_history.period_at(inp.history, ref).set_index("siret")
         p = per.reindex(z["siret"])
         p.index = z.index
         has = p["dateDebut"].notna()

@@ -23,7 +23,7 @@ from desir_analysis.build.harmonise_fr import FrenchInputs
 from desir_analysis.sources import employment as employment_src
 from desir_analysis.sources import kbo as kbo_src
 from desir_analysis.sources import population as population_src
-from desir_analysis.sources import sirene
+from desir_analysis.sources import sirene, sirene_history
 from desir_analysis.sources.csvfile import COMPRESSED_SUFFIXES, locate, refuse_compressed, valid_row_lines
 from desir_analysis.sources.rejects import no_rejects, unreadable
 
@@ -433,8 +433,10 @@ def read_french(src: FrenchSources, years: list[int], mode: str, progress: bool)
     stock_bad = unreadable(src.stock.name, bad)
     history, h_rows, h_bad = None, 0, no_rejects()
     if src.history is not None:
-        history, h_rows, hb = sirene.read_history(src.history, set(zone["siret"].astype(str)), progress=progress)
-        history, dated = sirene.history_date_rejects(history, src.history.name, [b.line for b in hb])
+        history, h_rows, hb = sirene_history.read_history(
+            src.history, set(zone["siret"].astype(str)), progress=progress
+        )
+        history, dated = sirene_history.history_date_rejects(history, src.history.name, [b.line for b in hb])
         h_bad = pd.concat([unreadable(src.history.name, hb), dated], ignore_index=True)
     seen = None
     if lookups is not None:

@@ -162,10 +162,10 @@ class _Encoder:
 class LegalUnits:
     """Legal units indexed by SIREN (int64, sorted), their codes stored compactly.
 
-    ``codes[c]`` holds, aligned with ``siren``, integer codes into ``values[c]``
+    ``codes[c]`` holds, aligned with ``siren`` (int32: 9 digits), integer codes into ``values[c]``
     for c in legal_form, ess_register_flag, ul_activity, ul_nomenclature,
-    ul_activity_naf25: about 28 bytes per legal unit, so the national file
-    (≈ 28 million units) fits in well under a gigabyte.
+    ul_activity_naf25, each in the narrowest integer type: about 12 bytes per legal unit, so the
+    national file (≈ 28 million units) takes about 340 MB.
     """
 
     siren: np.ndarray
@@ -200,7 +200,28 @@ class LegalUnits:
         keys = siren_int(siren)
         if len(self.siren) == 0:
             return np.full(len(keys), -1)
-        return sorted_lookup(self.siren, keys)
+        return sorted_lookup(self.siren, keys.astype(self.siren.dtype))  # 9 digits fit in int32
+
+
+def _code_type(n_values: int) -> type:
+    """The narrowest signed integer holding codes ``-1 .. n_values - 1`` (a legal form: int16, a flag: int8)."""
+    return np.int8 if n_values < 2**7 else np.int16 if n_values < 2**15 else np.int32
+
+
+def release_memory() -> None:
+    """Give the memory freed so far back to the system (arrow's pool, then the C heap on glibc).
+
+    Blocks read and dropped leave the allocators holding their pages: after reading the legal units
+    (≈ 260 MB at 12 million units) and after the stock scan, the process would otherwise keep them
+    and the next phase would start from a higher floor.
+    """
+    pa.default_memory_pool().release_unused()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
 
 
 def sorted_lookup(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -252,8 +273,6 @@ def read_legal_units(path: Path, progress: bool = False) -> LegalUnits:
     with line and reason): malformed SIREN (not 9 digits), duplicate SIREN (second
     and later occurrences), unparseable lines.
     """
-    from desir_analysis.sources.csvfile import valid_row_lines
-
     batches, bad = stream(path, UL_LAYOUT)
     enc = {dst: _Encoder() for dst in list(UL_FIELDS.values())[1:]}
     keys_parts, code_parts, bad_ids = [], {c: [] for c in enc}, {}
@@ -274,12 +293,19 @@ def read_legal_units(path: Path, progress: bool = False) -> LegalUnits:
             code_parts[dst].append(enc[dst].encode(col))
         offset += n
     keys = np.concatenate(keys_parts) if keys_parts else np.zeros(0, dtype=np.int64)
-    order = np.argsort(keys, kind="stable")
-    sk = keys[order]
+    del keys_parts
+    # INSEE publishes the stock sorted by SIREN: then no sort and no reordered copy (the peak stays near
+    # the look-up's own 28 bytes per unit); another order is sorted (stable: the first occurrence is kept)
+    order = None if bool(np.all(keys[1:] >= keys[:-1])) else np.argsort(keys, kind="stable")
+    sk = keys if order is None else keys[order]
     dup_sorted = np.zeros(len(sk), dtype=bool)
     dup_sorted[1:] = (sk[1:] == sk[:-1]) & (sk[1:] >= 0)
-    dup = np.zeros(len(keys), dtype=bool)
-    dup[order] = dup_sorted
+    if order is None:
+        dup = dup_sorted
+    else:
+        dup = np.zeros(len(keys), dtype=bool)
+        dup[order] = dup_sorted
+    del sk, dup_sorted
     malformed = keys < 0
     located = locate(path, bad)
     bad_lines = [b.line for b in located]
@@ -296,10 +322,19 @@ def read_legal_units(path: Path, progress: bool = False) -> LegalUnits:
         ],
         ignore_index=True,
     )
-    keep = order[~(malformed[order] | dup[order])]
-    codes = {c: (np.concatenate(v) if v else np.zeros(0, dtype=np.int32))[keep] for c, v in code_parts.items()}
+    drop = malformed | dup
+    keep = None if order is None and not drop.any() else (order if order is not None else np.arange(len(keys)))
+    if keep is not None:
+        keep = keep[~drop[keep]]
+    codes = {}
+    for c in list(code_parts):  # one column at a time, its parts released as it is built
+        parts = code_parts.pop(c)
+        col = (np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)).astype(_code_type(len(enc[c].values)))
+        codes[c] = col if keep is None else col[keep]
     values = {c: np.array(e.values, dtype=object) for c, e in enc.items()}
-    return LegalUnits(keys[keep], codes, values, len(keys) + len(located), rejects)
+    release_memory()
+    kept = (keys if keep is None else keys[keep]).astype(np.int32)  # a SIREN (9 digits) < 2**31: 4 bytes, not 8
+    return LegalUnits(kept, codes, values, len(keys) + len(located), rejects)
 
 
 @dataclass
@@ -403,9 +438,8 @@ def scan_stock(
         dept, commune = _dept(batch.column("codeCommuneEtablissement"))
         in_zone = pc.fill_null(pc.is_in(dept, zone_list), False)
         if pc.any(in_zone).as_py():
-            zb = batch.filter(in_zone).to_pandas()
-            zb["_pos"] = np.arange(offset, offset + n)[np.asarray(in_zone)]
-            zone_parts.append(zb)
+            zb = batch.filter(in_zone)  # kept in arrow (compact strings) until the end
+            zone_parts.append(zb.append_column("_pos", pa.array(np.arange(offset, offset + n)[np.asarray(in_zone)])))
         offset += n
         # national aggregates: candidates first (employer somewhere in the years, in France) -----
         dept_ok = pc.not_equal(dept, "")
@@ -492,12 +526,20 @@ def scan_stock(
                 ).aggregate([("jobs", "sum"), ("jobs", "count")])
                 g = g.append_column("year", pa.array(np.full(g.num_rows, year, dtype=np.int64)))
                 agg_parts.append(g)
+        agg_parts = _compact(agg_parts)
     zone_cols = [c for c in ETAB_LAYOUT.wanted]
-    zone = pd.concat(zone_parts, ignore_index=True) if zone_parts else pd.DataFrame(columns=zone_cols + ["_pos"])
+    release_memory()
+    if zone_parts:
+        table = pa.concat_tables(zone_parts)
+        zone_parts.clear()
+        zone = table.to_pandas(self_destruct=True, split_blocks=True)  # arrow buffers freed as converted
+        del table
+    else:
+        zone = pd.DataFrame(columns=zone_cols + ["_pos"])
     for c in ETAB_LAYOUT.optional:
         if c not in zone:
             zone[c] = pd.Series("", index=zone.index, dtype="string")
-    keys = ["year", "departement", "legal_form", "ess_register_flag", "activity", "nomenclature"]
+    keys = AGG_KEYS
     if agg_parts:
         national = pa.concat_tables(agg_parts).to_pandas()
         national["legal_form"] = units.decode("legal_form", national["legal_form"].to_numpy(), "?")
@@ -510,66 +552,21 @@ def scan_stock(
     return StockResult(zone, national, offset + len(bad), bad)
 
 
-def read_history(path: Path, sirets: set[str], progress: bool = False) -> tuple[pd.DataFrame, int, list[BadLine]]:
-    """Read the historical periods of the given SIRETs (streamed; other rows only counted)."""
-    batches, bad = stream(path, HIST_LAYOUT)
-    wanted = pa.array(sorted(sirets), type=pa.string())
-    parts, offset = [], 0
-    for batch in tqdm(batches, desc=f"lecture {path.name}", unit="bloc", disable=not progress):
-        mask = pc.is_in(batch.column("siret"), wanted)
-        if pc.any(mask).as_py():
-            df = batch.filter(mask).to_pandas()
-            df["_pos"] = np.arange(offset, offset + batch.num_rows)[np.asarray(mask)]
-            parts.append(df)
-        offset += batch.num_rows
-    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=HIST_LAYOUT.wanted + ["_pos"])
-    if "caractereEmployeurEtablissement" not in frame:
-        frame["caractereEmployeurEtablissement"] = ""
-    return frame, offset + len(bad), locate(path, bad)
+#: Partial national aggregates kept before they are summed together (rows): memory bounded by the groups.
+COMPACT_ROWS = 500_000
+AGG_KEYS = ["year", "departement", "legal_form", "ess_register_flag", "activity", "nomenclature"]
 
 
-def history_date_rejects(
-    history: pd.DataFrame, path_name: str, bad_lines: list[int]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split the history periods into (well-dated periods, rejects of the others with line and column)."""
-    which = bad_dates(history, ["dateDebut", "dateFin"])
-    bad = which.notna()
-    if not bad.any():
-        return history, reject_rows(path_name, [], [])
-    lines = valid_row_lines(history.loc[bad, "_pos"].tolist(), bad_lines)
-    reasons = "date mal formée (AAAA-MM-JJ attendu) : " + which[bad]
-    rej = reject_rows(path_name, lines, reasons.reset_index(drop=True), history.loc[bad, "siret"].astype("string"))
-    return history[~bad].reset_index(drop=True), rej
+def _compact(parts: list[pa.Table], limit: int = COMPACT_ROWS) -> list[pa.Table]:
+    """Sum the partial aggregates of the blocks read so far into one table once they pass ``limit`` rows.
 
-
-ISO_DATE = r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
-
-
-def bad_dates(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
-    """Per row, the first date column that is neither empty nor a real ISO date (``AAAA-MM-JJ``), else NA.
-
-    Sirene writes dates as ISO text; they are compared as text afterwards, which is only right
-    for well-formed ISO dates: ``21/02/1989`` or ``2015-13-45`` must be rejected, never compared.
+    Without it, each block's groups pile up and memory grows with the file; with it, it is bounded by
+    the number of distinct groups (département × legal form × flag × activity × nomenclature × year).
     """
-    out = pd.Series(pd.NA, index=frame.index, dtype="string")
-    for c in columns:
-        if c not in frame:
-            continue
-        v = frame[c].astype("string").fillna("").str.strip()
-        shaped = v.str.fullmatch(ISO_DATE).fillna(False)
-        real = pd.to_datetime(v.where(shaped), format="%Y-%m-%d", errors="coerce").notna()
-        wrong = v.ne("") & ~(shaped & real)
-        out = out.mask(wrong & out.isna(), c)
-    return out
-
-
-def period_at(history: pd.DataFrame, ref: str) -> pd.DataFrame:
-    """The historical period covering ``ref`` (ISO date) for each SIRET (at most one).
-
-    A period covers ``ref`` when ``dateDebut <= ref`` (or empty) and
-    ``dateFin >= ref`` (or empty). Overlapping periods: the latest ``dateDebut`` wins.
-    """
-    h = history
-    cover = (h["dateDebut"].eq("") | h["dateDebut"].le(ref)) & (h["dateFin"].eq("") | h["dateFin"].ge(ref))
-    sel = h[cover].sort_values(["siret", "dateDebut"]).drop_duplicates("siret", keep="last")
-    return sel
+    if len(parts) < 2 or sum(p.num_rows for p in parts) < limit:
+        return parts
+    summed = pa.concat_tables(parts).group_by(AGG_KEYS).aggregate([("jobs_sum", "sum"), ("jobs_count", "sum")])
+    summed = summed.rename_columns(
+        [{"jobs_sum_sum": "jobs_sum", "jobs_count_sum": "jobs_count"}.get(c, c) for c in summed.column_names]
+    )
+    return [summed.select(parts[0].column_names)]
