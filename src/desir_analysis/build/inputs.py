@@ -72,14 +72,19 @@ def discover_fr(raw_dir: Path) -> FrenchSources | None:
     """Find the French files under ``raw_dir/fr`` (names as INSEE publishes them)."""
     s = raw_dir / "fr" / "sirene"
     refuse_archives(s, raw_dir / "fr" / "employment")
-    stock = sorted(p for p in s.glob("StockEtablissement*.csv") if "Historique" not in p.name and "Liens" not in p.name)
-    units = sorted(p for p in s.glob("StockUniteLegale*.csv") if "Historique" not in p.name)
-    hist = sorted(s.glob("StockEtablissementHistorique*.csv"))
+
+    def found(pattern: str) -> list[Path]:  # the CSV as INSEE publishes it, or the same table as Parquet
+        return sorted(p for ext in ("csv", "parquet") for p in s.glob(f"{pattern}.{ext}"))
+
+    stock = [p for p in found("StockEtablissement*") if "Historique" not in p.name and "Liens" not in p.name]
+    units = [p for p in found("StockUniteLegale*") if "Historique" not in p.name]
+    hist = found("StockEtablissementHistorique*")
     if not stock and not units:
         return None
     if len(stock) != 1 or len(units) != 1:
         raise BuildError(
-            f"{s}: expected exactly one StockEtablissement*.csv and one StockUniteLegale*.csv, "
+            f"{s}: expected exactly one StockEtablissement*.csv (or .parquet) and one StockUniteLegale*.csv "
+            "(or .parquet), "
             f"found {[p.name for p in stock]} and {[p.name for p in units]}"
         )
     emp_dir = raw_dir / "fr" / "employment"

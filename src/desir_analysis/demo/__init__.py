@@ -90,7 +90,8 @@ def generate(root: Path, scale: float = 1.0, rest_fraction: float = 1 / 50, seed
 
 def has_real_data(raw_dir: Path) -> bool:
     """Whether ``raw_dir/fr/sirene`` holds real Sirene stocks."""
-    return any((raw_dir / "fr" / "sirene").glob("StockEtablissement*.csv"))
+    sirene = raw_dir / "fr" / "sirene"
+    return any(sirene.glob("StockEtablissement*.csv")) or any(sirene.glob("StockEtablissement*.parquet"))
 
 
 def ensure(raw_dir: Path) -> Path:

@@ -143,8 +143,13 @@ def stream(
     low and flat; ``combine`` consecutive blocks are handed over together (no
     copy) so that the caller's per-chunk work stays amortised. Returns the chunk
     iterator and a list that fills with unparseable lines as the iterator is
-    consumed (their line numbers are resolved by :func:`locate`).
+    consumed (their line numbers are resolved by :func:`locate`). A ``.parquet`` file is read by
+    :func:`parquetfile.stream_parquet` (same columns, as text; no unparseable line).
     """
+    if path.suffix == ".parquet":
+        from desir_analysis.sources.parquetfile import stream_parquet
+
+        return stream_parquet(path, layout, block_size // 8)
     names = sniff_header(path, layout)
     check_encoding(path, layout, names)
     present = [c for c in layout.wanted if c in names]

@@ -160,7 +160,7 @@ class _Encoder:
 
 @dataclass
 class LegalUnits:
-    """Legal units indexed by SIREN (int64, sorted), their codes stored compactly.
+    """Legal units indexed by SIREN (int32, sorted), their codes stored compactly.
 
     ``codes[c]`` holds, aligned with ``siren`` (int32: 9 digits), integer codes into ``values[c]``
     for c in legal_form, ess_register_flag, ul_activity, ul_nomenclature,
@@ -294,8 +294,8 @@ def read_legal_units(path: Path, progress: bool = False) -> LegalUnits:
         offset += n
     keys = np.concatenate(keys_parts) if keys_parts else np.zeros(0, dtype=np.int64)
     del keys_parts
-    # INSEE publishes the stock sorted by SIREN: then no sort and no reordered copy (the peak stays near
-    # the look-up's own 28 bytes per unit); another order is sorted (stable: the first occurrence is kept)
+    # INSEE publishes the stock sorted by SIREN: then no sort and no reordered copy; another order is
+    # sorted (stable: the first occurrence of a repeated SIREN is the one kept)
     order = None if bool(np.all(keys[1:] >= keys[:-1])) else np.argsort(keys, kind="stable")
     sk = keys if order is None else keys[order]
     dup_sorted = np.zeros(len(sk), dtype=bool)
@@ -526,7 +526,7 @@ def scan_stock(
                 ).aggregate([("jobs", "sum"), ("jobs", "count")])
                 g = g.append_column("year", pa.array(np.full(g.num_rows, year, dtype=np.int64)))
                 agg_parts.append(g)
-        agg_parts = _compact(agg_parts)
+        agg_parts = _compact(agg_parts, COMPACT_ROWS)
     zone_cols = [c for c in ETAB_LAYOUT.wanted]
     release_memory()
     if zone_parts:
