@@ -59,15 +59,18 @@ def _items() -> dict[str, dict]:
         r["item"]: {
             "type": r["type"],
             "label_fr": r["label_fr"],
-            "codes": [m.split("=", 1)[0] for m in r["modalities"].split("|")] if r["type"] == "choice" else [],
+            "codes": list(reference.modalities(r["modalities"])) if r["type"] == "choice" else [],
         }
         for r in reference.recognition_items().to_dict(orient="records")
     }
 
 
 @lru_cache(maxsize=1)
-def _principles() -> tuple[tuple[str, str, str, tuple[dict, ...]], ...]:
-    """The principles in order: (code, French label, legal sources, criteria as records) (read once)."""
+def principles() -> tuple[tuple[str, str, str, tuple[dict, ...]], ...]:
+    """The principles in order: (code, French label, legal sources, criteria as records) (read once).
+
+    The one reading of ``recognition_grid.csv`` shared by :func:`evaluate` and the self-assessment page.
+    """
     grid = reference.recognition_grid()
     out = []
     for principle, crit in grid.groupby("principle", sort=False):
@@ -106,7 +109,7 @@ def evaluate(answers: Mapping[str, object]) -> pd.DataFrame:
     _validate(answers)
     items = _items()
     rows = []
-    for principle, label, sources, criteria in _principles():
+    for principle, label, sources, criteria in principles():
         results = [check(answers.get(c["item"]), c["test"], c["value"], c["item"]) for c in criteria]
         failed = [c["failed_fr"] for c, r in zip(criteria, results, strict=True) if r is False]
         unanswered = [items[c["item"]]["label_fr"] for c, r in zip(criteria, results, strict=True) if r is None]
@@ -179,4 +182,4 @@ def recognised(result: pd.DataFrame) -> bool:
     return bool(result["status"].eq(MET).all())
 
 
-__all__ = ["MET", "NOT_EVIDENCED", "NOT_MET", "STATUS_FR", "check", "evaluate", "recognised", "statuses"]
+__all__ = ["MET", "NOT_EVIDENCED", "NOT_MET", "STATUS_FR", "check", "evaluate", "principles", "recognised", "statuses"]

@@ -23,41 +23,43 @@ from importlib import resources
 from pathlib import Path
 
 from desir_analysis import reference
-from desir_analysis.analysis.recognition import STATUS_FR
+from desir_analysis.analysis.recognition import STATUS_FR, principles
 
 NAME = "grille_reconnaissance.html"
 TITLE = "Grille commune de reconnaissance de l'économie sociale — auto-évaluation"
 
 
 def page_data() -> dict:
-    """The questions and the principles as the page's script reads them (from the reference tables)."""
+    """The questions and the principles as the page's script reads them (the grid as :func:`evaluate` reads it)."""
     items = reference.recognition_items().sort_values("order")
-    grid = reference.recognition_grid()
     questions = [
         {
             "item": i.item,
             "type": i.type,
             "label": i.label_fr,
-            "modalities": [part.split("=", 1) for part in i.modalities.split("|")] if i.type == "choice" else [],
+            "modalities": list(reference.modalities(i.modalities).items()) if i.type == "choice" else [],
         }
         for i in items.itertuples(index=False)
     ]
-    principles = []
-    for principle, crit in grid.groupby("principle", sort=False):
-        first = crit.iloc[0]
-        sources = " ; ".join(dict.fromkeys(s for part in crit["source"] for s in part.split(" ; ")))
-        principles.append(
-            {
-                "principle": principle,
-                "label": first["label_fr"],
-                "source": sources,
-                "criteria": [
-                    {"item": c.item, "test": c.test, "value": c.value, "met": c.met_fr, "failed": c.failed_fr}
-                    for c in crit.itertuples(index=False)
-                ],
-            }
-        )
-    return {"questions": questions, "principles": principles, "status": STATUS_FR}
+    grid = [
+        {
+            "principle": principle,
+            "label": label,
+            "source": sources,
+            "criteria": [
+                {
+                    "item": c["item"],
+                    "test": c["test"],
+                    "value": c["value"],
+                    "met": c["met_fr"],
+                    "failed": c["failed_fr"],
+                }
+                for c in criteria
+            ],
+        }
+        for principle, label, sources, criteria in principles()
+    ]
+    return {"questions": questions, "principles": grid, "status": STATUS_FR}
 
 
 def _asset(name: str) -> str:

@@ -55,6 +55,21 @@ def interval_text(value: float, low: float, high: float, n: int, min_respondents
     return f"{fmt(value, 1)} [{fmt(low, 1)} ; {fmt(high, 1)}]"
 
 
+def add_estimate(
+    row: dict, view: dict, name: str, column: str, e: pd.Series, scale: float, min_respondents: int
+) -> None:
+    """Add one group's estimate to a row of the file and of the page.
+
+    The file's ``row`` gets ``column``, its bounds and respondents (blank when withheld); the page's ``view``
+    gets « estimate [low ; high] » (or « n < … ») under ``column``.
+    """
+    shown = e["n"] >= min_respondents
+    for key, v in ((column, e["value"]), (f"{name} : IC 95 % bas", e["low"]), (f"{name} : IC 95 % haut", e["high"])):
+        row[key] = v * scale if shown else np.nan
+    row[f"{name} : répondants"] = int(e["n"])
+    view[column] = interval_text(e["value"] * scale, e["low"] * scale, e["high"] * scale, e["n"], min_respondents)
+
+
 def wide_results(
     res: pd.DataFrame, codebook: pd.DataFrame, diffs: pd.DataFrame | None, min_respondents: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -76,12 +91,7 @@ def wide_results(
         row, view = dict(head), dict(head)
         for g in groups:
             e = keyed.loc[(question, answer, g)]
-            shown = e["n"] >= min_respondents
-            name = GROUP_FR[g]
-            for part, v in (("", e["value"]), (" : IC 95 % bas", e["low"]), (" : IC 95 % haut", e["high"])):
-                row[name + part] = v * scale if shown else np.nan
-            row[f"{name} : répondants"] = int(e["n"])
-            view[name] = interval_text(e["value"] * scale, e["low"] * scale, e["high"] * scale, e["n"], min_respondents)
+            add_estimate(row, view, GROUP_FR[g], GROUP_FR[g], e, scale, min_respondents)
         if dkeyed is not None:
             d = dkeyed.loc[(question, answer)]
             unit_d = "points" if unit == "%" and scale == 100 else unit
@@ -135,14 +145,9 @@ def recognition_tables(rr: pd.DataFrame, min_respondents: int) -> tuple[pd.DataF
     for (indicator, group), part in rr.groupby(["indicator", "group"], sort=False):
         head = {"Indicateur": names[indicator], "Organisations": GROUP_FR[group]}
         row, view = dict(head), dict(head)
-        for e in part.itertuples(index=False):
-            shown = e.n >= min_respondents
-            name = GROUP_FR[e.country]
-            row[f"{name} (%)"] = e.value * 100 if shown else np.nan
-            row[f"{name} : IC 95 % bas"] = e.low * 100 if shown else np.nan
-            row[f"{name} : IC 95 % haut"] = e.high * 100 if shown else np.nan
-            row[f"{name} : répondants"] = int(e.n)
-            view[f"{name} (%)"] = interval_text(e.value * 100, e.low * 100, e.high * 100, e.n, min_respondents)
+        for _, e in part.iterrows():
+            name = GROUP_FR[e["country"]]
+            add_estimate(row, view, name, f"{name} (%)", e, 100.0, min_respondents)
         rows.append(row)
         views.append(view)
     return pd.DataFrame(rows), pd.DataFrame(views)
